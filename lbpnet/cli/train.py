@@ -1,0 +1,103 @@
+"""``lbpnet-train``: the Hydra entry point that trains and evaluates one experiment.
+
+Every run writes into its Hydra run directory:
+
+``config.yaml``       the resolved configuration
+``checkpoints/``      best (by the monitored validation metric) and last checkpoints
+``metrics.json``      test metrics of the best checkpoint, plus the split's subjects
+                      and window counts
+``csv/`` (default)    the per-epoch log
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import hydra
+import pytorch_lightning as pl
+from hydra.core.hydra_config import HydraConfig
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from lbpnet import __version__
+from lbpnet.atomic import atomic_write_json, atomic_write_text
+from lbpnet.cli.config_path import CONFIG_DIR
+
+log = logging.getLogger("lbpnet.train")
+
+
+def build_datamodule(cfg: DictConfig):
+    """The data module of ``cfg.data`` with the split of ``cfg.split`` and windows of ``cfg.window``."""
+    return instantiate(cfg.data.module, split=instantiate(cfg.split), **cfg.window)
+
+
+def build_task(cfg: DictConfig, datamodule):
+    """Model sized from the data (channels per modality, classes) inside the task module."""
+    model = instantiate(cfg.model, channels=datamodule.channels(),
+                        n_outputs=len(datamodule.classes))
+    return instantiate(cfg.task, model=model, classes=datamodule.classes)
+
+
+def _callbacks_and_loggers(cfg: DictConfig):
+    callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c]
+    loggers = [instantiate(c) for c in (cfg.get("logger") or {}).values() if c]
+    return callbacks, loggers or False
+
+
+def _split_summary(dm) -> dict:
+    out = {"name": dm.split.name, "by": dm.split.by}
+    for side, ds in dm.datasets.items():
+        subjects = sorted({dm.recordings[i].subject for i in dm.split.side(side)})
+        out[side] = {"subjects": subjects, "recordings": len(dm.split.side(side)),
+                     "windows": len(ds), "windows_per_class": dict(zip(
+                         dm.classes, ds.index.class_counts().tolist()))}
+    return out
+
+
+def train(cfg: DictConfig, output_dir: str | os.PathLike) -> dict:
+    """Fit, test the best checkpoint, write ``metrics.json``; return the metrics."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(output_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    pl.seed_everything(cfg.seed, workers=True)
+    t0 = time.perf_counter()
+    dm = build_datamodule(cfg)
+    dm.setup("fit")
+    task = build_task(cfg, dm)
+    callbacks, loggers = _callbacks_and_loggers(cfg)
+    trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers,
+                                      default_root_dir=str(output_dir))
+    trainer.fit(task, datamodule=dm, ckpt_path=cfg.get("ckpt_path"))
+    fit_s = time.perf_counter() - t0
+    ckpt = trainer.checkpoint_callback
+    best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
+    metrics = {}
+    if "test" in dm.datasets:
+        trainer.test(task, datamodule=dm, ckpt_path=best)
+        metrics.update(task.test_results)
+    metrics.update({
+        "best_checkpoint": best, "best_val": float(ckpt.best_model_score)
+        if ckpt is not None and ckpt.best_model_score is not None else None,
+        "monitor": ckpt.monitor if ckpt is not None else None,
+        "epochs": trainer.current_epoch, "fit_seconds": round(fit_s, 1),
+        "split": _split_summary(dm), "lbpnet_version": __version__,
+        "synthetic": any(r.metadata.get("synthetic", False) for r in dm.recordings),
+    })
+    atomic_write_json(output_dir / "metrics.json", metrics)
+    log.info("test metrics: %s", {k: v for k, v in metrics.items() if isinstance(v, float)})
+    log.info("run directory: %s", output_dir)
+    return metrics
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="train", version_base="1.3")
+def main(cfg: DictConfig) -> float | None:
+    metrics = train(cfg, HydraConfig.get().runtime.output_dir)
+    target = cfg.get("optimized_metric")
+    return metrics.get(target) if target else None
+
+
+if __name__ == "__main__":
+    main()

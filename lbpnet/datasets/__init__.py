@@ -1,0 +1,7 @@
+"""Packaged public datasets read to :class:`~lbpnet.recording.Recording` objects."""
+
+from lbpnet.datasets.basic_motions import load_basic_motions
+from lbpnet.datasets.hapt import ACTIVITIES_6, ACTIVITIES_12, hapt_test_subjects, load_hapt
+
+__all__ = ["ACTIVITIES_6", "ACTIVITIES_12", "hapt_test_subjects", "load_basic_motions",
+           "load_hapt"]

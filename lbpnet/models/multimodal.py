@@ -1,0 +1,70 @@
+"""Per-modality encoders at native rates → concatenation fusion → a linear head.
+
+::
+
+    {"imu": (B, 6, 128), "emg": (B, 16, 4000)}
+       │ standardise per channel (statistics from training data, in the checkpoint)
+       │ encoder per modality (own weights, own time axis)
+       └─ concat pooled features → dropout → Linear → (B, n_outputs)
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import torch
+from torch import nn
+
+from lbpnet.errors import ConfigError
+from lbpnet.models.conv_encoder import ConvEncoder1d
+from lbpnet.models.standardize import ChannelStandardizer
+
+
+class MultimodalClassifier(nn.Module):
+    """A classifier over a dict of modalities.
+
+    Parameters
+    ----------
+    channels : mapping of str to int
+        Number of channels per modality, e.g. ``{"imu": 6}``.
+    n_outputs : int
+        Number of classes (logits).
+    encoder : callable, optional
+        ``encoder(in_channels) -> nn.Module`` with an ``out_features`` attribute;
+        defaults to :class:`ConvEncoder1d`. Hydra passes a partial.
+    dropout : float
+        Dropout before the head.
+    """
+
+    def __init__(self, channels: Mapping[str, int], n_outputs: int,
+                 encoder: Callable[[int], nn.Module] | None = None,
+                 dropout: float = 0.2) -> None:
+        super().__init__()
+        if not channels:
+            raise ConfigError("no modalities given", field="model.channels",
+                              fix="the data module must report its modalities")
+        encoder = encoder or ConvEncoder1d
+        self.modalities = list(channels)
+        self.channels = dict(channels)
+        self.standardize = nn.ModuleDict({m: ChannelStandardizer(c) for m, c in channels.items()})
+        self.encoders = nn.ModuleDict({m: encoder(c) for m, c in channels.items()})
+        n_features = sum(e.out_features for e in self.encoders.values())
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_features, n_outputs))
+        self.out_features = n_features
+
+    def features(self, signals: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        """Fused embedding, shape (batch, out_features)."""
+        missing = [m for m in self.modalities if m not in signals]
+        if missing:
+            raise ConfigError(f"batch lacks modalities {missing}; it has {sorted(signals)}",
+                              field="data.modalities",
+                              fix="train and predict with the same modalities")
+        return torch.cat([self.encoders[m](self.standardize[m](signals[m]))
+                          for m in self.modalities], dim=1)
+
+    def forward(self, signals: Mapping[str, torch.Tensor],
+                return_features: bool = False):
+        """Logits (batch, n_outputs); with ``return_features`` also the embedding."""
+        z = self.features(signals)
+        logits = self.head(z)
+        return (logits, z) if return_features else logits

@@ -1,0 +1,276 @@
+"""Read EDF, EDF+, BDF and BDF+ files (via pyedflib) into a :class:`Recording`.
+
+An EDF file stores every signal on one clock, each at its own rate. Signals are
+grouped into one :class:`Stream` per distinct sampling rate; each stream holds
+physical values as ``float32`` of shape ``(n_samples, n_channels)``. EDF+
+annotations become the recording's :class:`Annotations` (seconds from the
+file's start).
+
+Every failure (missing file, not an EDF, truncated or corrupt header) raises
+:class:`~lbpnet.errors.ReaderError` naming the file, what is wrong and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from lbpnet.errors import ReaderError
+from lbpnet.recording.annotations import Annotations
+from lbpnet.recording.recording import Recording
+from lbpnet.recording.stream import Stream
+from lbpnet.recording.units import canonical_unit, known_units
+
+_FILETYPES = {0: "EDF", 1: "EDF+", 2: "BDF", 3: "BDF+"}
+
+# (pattern searched in "label transducer", BIDS channel type), first match wins
+_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"\bemg\b|^emg|emg$", "EMG"),
+    (r"\becg\b|\bekg\b|^ecg|^ekg", "ECG"),
+    (r"\beeg\b|^eeg", "EEG"),
+    (r"\beog\b|^eog", "EOG"),
+    (r"\bacc(el)?\b|accelerometer|^acc[_ ]?[xyz]?\b|^acc", "ACCEL"),
+    (r"\bgyr(o|oscope)?\b|^gyr", "GYRO"),
+    (r"\bmag(n|net(ometer)?)?\b|^mag", "MAGN"),
+    (r"\beda\b|\bgsr\b|skin conductance|^eda|^gsr", "EDA"),
+    (r"\bppg\b|pleth|^ppg", "PPG"),
+    (r"\bresp(iration|iratory)?\b|^resp", "RESP"),
+    (r"\btemp(erature)?\b|^temp", "TEMP"),
+    (r"\bnirs\b|\bhbo2?\b|\bhbr\b|^nirs", "NIRS"),
+)
+# stream name derived from the dominant channel type
+_STREAM_NAMES = {"ACCEL": "imu", "GYRO": "imu", "MAGN": "imu"}
+
+LabelFilter = None | str | Iterable[str] | Callable[[str], bool]
+
+
+def guess_channel_type(label: str, transducer: str = "") -> str:
+    """BIDS channel type (``EMG``, ``ECG``, ``ACCEL``…) from an EDF label and
+    transducer, or ``"MISC"`` when neither says it plainly."""
+    for text in (label, transducer):
+        text = str(text).strip().lower()
+        for pattern, kind in _TYPE_PATTERNS:
+            if text and re.search(pattern, text):
+                return kind
+    return "MISC"
+
+
+def _fail(path: Path, problem: str, field: str | None = None, fix: str | None = None):
+    return ReaderError(problem, source=str(path), field=field, fix=fix)
+
+
+def _open(path: Path):
+    """Open ``path`` with pyedflib, turning every failure into a ReaderError."""
+    import pyedflib
+
+    if not path.exists():
+        raise _fail(path, "file not found",
+                    fix="check the path (and the current directory); EDF/BDF files end in .edf/.bdf")
+    if path.is_dir():
+        raise _fail(path, "is a folder, not an EDF/BDF file",
+                    fix="point to the .edf/.bdf file inside it (or use read_bids for a BIDS folder)")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise _fail(path, f"cannot be opened ({exc.strerror or exc})",
+                    fix="check the file's permissions") from exc
+    if len(head) < 8 or not (head == b"0       " or head == b"\xffBIOSEMI"):
+        raise _fail(path, f"is not an EDF/BDF file (it starts with {head[:8]!r}, an EDF file "
+                          "starts with '0' and a BDF file with '\\xffBIOSEMI')",
+                    field="header", fix="check that this is the right file; convert other formats "
+                                        "to EDF+/BDF+ or use the matching reader")
+    try:
+        return pyedflib.EdfReader(str(path))
+    except Exception as exc:  # pyedflib raises OSError with terse reasons
+        text = str(exc)
+        if "Filesize" in text or "read error" in text:
+            problem = ("is truncated or its data records do not match its header "
+                       f"(pyedflib: {text.split(':')[-1].strip()})")
+            fix = "copy or export the file again; the file on disk is incomplete"
+        else:
+            problem = f"has a corrupt or non-compliant header (pyedflib: {text.split(':')[-1].strip()})"
+            fix = ("repair the header (e.g. with EDFbrowser's header editor) or export the "
+                   "file again as EDF+/BDF+")
+        raise _fail(path, problem, field="header", fix=fix) from exc
+
+
+def _keep(label: str, label_filter: LabelFilter) -> bool:
+    if label_filter is None:
+        return True
+    if isinstance(label_filter, str):
+        return re.search(label_filter, label) is not None
+    if callable(label_filter):
+        return bool(label_filter(label))
+    return label in set(label_filter)
+
+
+def _per_signal(path: Path, what: str, given, labels: list[str], default: list[str]) -> list[str]:
+    """Resolve an override (mapping by EDF label, or a sequence in file order)."""
+    if given is None:
+        return list(default)
+    if isinstance(given, Mapping):
+        unknown = sorted(set(given) - set(labels))
+        if unknown:
+            raise _fail(path, f"{what} given for unknown channel(s) {unknown}; the file's "
+                              f"channels are {labels}", field=what,
+                        fix="key the mapping by the EDF signal labels")
+        return [str(given.get(lab, d)) for lab, d in zip(labels, default)]
+    if isinstance(given, str) or not isinstance(given, Sequence) or len(given) != len(labels):
+        raise _fail(path, f"{len(given) if isinstance(given, Sequence) else 'a non-list'} "
+                          f"{what} given for {len(labels)} channels {labels}", field=what,
+                    fix=f"give one {what} entry per kept channel, in file order, or a dict by label")
+    return [str(v) for v in given]
+
+
+def read_edf_header(path: str | Path) -> dict:
+    """Channel labels, rates (Hz), units, transducers and file type of an EDF/BDF.
+
+    Reads the header only; raises :class:`ReaderError` as :func:`read_edf` does.
+    """
+    path = Path(path)
+    reader = _open(path)
+    try:
+        n = reader.signals_in_file
+        return {"labels": [reader.getLabel(i).strip() for i in range(n)],
+                "sampling_rates": [float(r) for r in reader.getSampleFrequencies()],
+                "units": [reader.getPhysicalDimension(i).strip() for i in range(n)],
+                "transducers": [reader.getTransducer(i).strip() for i in range(n)],
+                "n_samples": [int(s) for s in reader.getNSamples()],
+                "file_type": _FILETYPES.get(reader.filetype, str(reader.filetype))}
+    finally:
+        reader.close()
+
+
+def read_edf(path: str | Path, modality: str | None = None, label_filter: LabelFilter = None,
+             channel_names=None, channel_types=None, units=None,
+             subject: str | None = None) -> Recording:
+    """Read an EDF/EDF+/BDF/BDF+ file into a :class:`Recording`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.edf`` / ``.bdf`` file.
+    modality : str, optional
+        Stream name (``"emg"``). Default: derived from the channel types
+        (``EMG`` -> ``"emg"``, ``ACCEL``/``GYRO``/``MAGN`` -> ``"imu"``, …).
+        Streams whose names would collide (several rates) get a rate suffix,
+        e.g. ``"emg_2000hz"`` and ``"emg_100hz"``.
+    label_filter : str, iterable of str or callable, optional
+        Which signals to keep: a regular expression searched in the label, a set
+        of exact labels, or a predicate ``label -> bool``. Default: all.
+    channel_names, channel_types, units : dict or sequence of str, optional
+        Overrides, either by EDF label or one per kept signal in file order.
+        Types default to a guess from label/transducer (else ``"MISC"``); units
+        to the EDF physical dimension (empty -> ``"n/a"``).
+    subject : str, optional
+        Subject id. Default: the EDF+ patient code, else the file stem.
+
+    Returns
+    -------
+    Recording
+        One stream per sampling rate, data ``float32 (n_samples, n_channels)``
+        in physical units, all starting at 0 s; annotations in seconds
+        (an unknown EDF+ duration becomes 0). Validated.
+
+    Raises
+    ------
+    ReaderError
+        Missing, non-EDF, truncated or corrupt file; unknown unit; no signal
+        left after ``label_filter``.
+    """
+    path = Path(path)
+    reader = _open(path)
+    try:
+        recording = _read(reader, path, modality, label_filter, channel_names,
+                          channel_types, units, subject)
+    except ReaderError:
+        raise
+    except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+        raise _fail(path, f"could not read the signal data ({type(exc).__name__}: {exc})",
+                    fix="check that the file is complete; export it again if needed") from exc
+    finally:
+        reader.close()
+    return recording.validate()
+
+
+def _read(reader, path, modality, label_filter, channel_names, channel_types, units, subject):
+    n = reader.signals_in_file
+    all_labels = [reader.getLabel(i).strip() for i in range(n)]
+    if n == 0:
+        raise _fail(path, "holds no signals (annotations only)", field="signals",
+                    fix="read the annotations with the matching data file, or export the signals")
+    keep = [i for i in range(n) if _keep(all_labels[i], label_filter)]
+    if not keep:
+        raise _fail(path, f"no signal left after label_filter={label_filter!r}; the file has "
+                          f"{all_labels}", field="label_filter",
+                    fix="change label_filter so that it matches at least one label")
+    labels = [all_labels[i] for i in keep]
+    names = _per_signal(path, "channel_names", channel_names, labels, labels)
+    guessed = [guess_channel_type(all_labels[i], reader.getTransducer(i)) for i in keep]
+    types = [t.upper() for t in _per_signal(path, "channel_types", channel_types, labels, guessed)]
+    raw_units = _per_signal(path, "units", units, labels,
+                            [reader.getPhysicalDimension(i).strip() for i in keep])
+    canon = []
+    for label, unit in zip(labels, raw_units):
+        c = canonical_unit(unit)
+        if c is None:
+            raise _fail(path, f"channel '{label}' has unknown physical dimension '{unit}'",
+                        field="units", fix=f"pass units={{'{label}': ...}} with one of "
+                                           f"{', '.join(known_units())}")
+        canon.append(c)
+    rates = reader.getSampleFrequencies()
+    n_samples = reader.getNSamples()
+    groups: dict[float, list[int]] = {}
+    for j, i in enumerate(keep):
+        rate = float(rates[i])
+        if not np.isfinite(rate) or rate <= 0:
+            raise _fail(path, f"signal '{labels[j]}' has sampling rate {rate!r} Hz",
+                        field="samples per record / record duration",
+                        fix="repair the header's samples-per-record and record duration")
+        groups.setdefault(round(rate, 6), []).append(j)
+
+    def base_name(members: list[int]) -> str:
+        if modality:
+            return modality
+        kind = Counter(types[j] for j in members).most_common(1)[0][0]
+        return _STREAM_NAMES.get(kind, kind.lower())
+
+    bases = {rate: base_name(members) for rate, members in groups.items()}
+    counts = Counter(bases.values())
+    streams: dict[str, Stream] = {}
+    for rate, members in groups.items():
+        name = bases[rate] if counts[bases[rate]] == 1 else f"{bases[rate]}_{rate:g}hz"
+        length = min(int(n_samples[keep[j]]) for j in members)
+        data = np.empty((length, len(members)), dtype=np.float32)
+        for col, j in enumerate(members):
+            data[:, col] = reader.readSignal(keep[j], 0, length, digital=False)
+        streams[name] = Stream(name=name, data=data, sampling_rate=rate,
+                               channel_names=[names[j] for j in members],
+                               channel_types=[types[j] for j in members],
+                               units=[canon[j] for j in members], start_time=0.0)
+
+    onsets, durations, texts = reader.readAnnotations()
+    durations = np.asarray([0.0 if d is None or not np.isfinite(float(d)) or float(d) < 0
+                            else float(d) for d in durations], dtype=float)
+    labels_text = [t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t)
+                   for t in texts]
+    annotations = Annotations(np.asarray(onsets, dtype=float), durations, labels_text)
+
+    file_type = _FILETYPES.get(reader.filetype, str(reader.filetype))
+    if subject is None:
+        code = (reader.getPatientCode() or "").strip() if file_type.endswith("+") else ""
+        subject = code if code and code.upper() != "X" else path.stem
+    try:
+        start = reader.getStartdatetime().isoformat()
+    except Exception:  # a malformed date is not worth failing the read
+        start = None
+    metadata = {"format": file_type, "start_datetime": start,
+                "transducers": {names[j]: reader.getTransducer(keep[j]).strip()
+                                for j in range(len(keep))}}
+    return Recording(streams=streams, annotations=annotations, subject=str(subject),
+                     source=str(path), metadata=metadata)

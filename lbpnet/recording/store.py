@@ -1,0 +1,190 @@
+"""The native store: a recording as a folder of memory-mapped ``.npy`` arrays.
+
+Layout of ``NAME.lbp/``::
+
+    recording.json       metadata, annotations, one entry per stream
+    <stream>.npy         float32 array (n_samples, n_channels), time first
+
+A window of any stream is read with ``np.load(..., mmap_mode="r")`` and a slice:
+only the pages under the window are touched, so memory stays flat however long
+the recording. Every write goes to a temporary folder beside the target and is
+renamed into place at the end: a crash never leaves a half-written recording,
+and an existing recording is only replaced once the new one is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from lbpnet.errors import ReaderError
+from lbpnet.recording.annotations import Annotations
+from lbpnet.recording.recording import Recording
+from lbpnet.recording.stream import Stream
+
+FORMAT = "lbpnet-store"
+VERSION = 1
+SUFFIX = ".lbp"
+
+
+class RecordingWriter:
+    """Write a recording stream by stream, in bounded memory, atomically.
+
+    Use as a context manager; arrays returned by :meth:`create_stream` are
+    memory-mapped and may be filled chunk by chunk. Nothing appears at ``path``
+    until the ``with`` block ends without error.
+
+    Examples
+    --------
+    >>> with RecordingWriter(path, subject="01") as w:          # doctest: +SKIP
+    ...     emg = w.create_stream("emg", n_samples, 2000.0, names)
+    ...     for start, chunk in chunks: emg[start:start + len(chunk)] = chunk
+    """
+
+    def __init__(self, path: str | os.PathLike, *, subject: str = "unknown",
+                 session: str | None = None, task: str | None = None, run: str | None = None,
+                 annotations: Annotations | None = None, metadata: dict | None = None) -> None:
+        self.path = Path(path)
+        self.header = {"format": FORMAT, "version": VERSION, "subject": subject,
+                       "session": session, "task": task, "run": run,
+                       "metadata": dict(metadata or {}), "streams": {}}
+        self.annotations = annotations or Annotations()
+        self._arrays: dict[str, np.memmap] = {}
+        self._tmp: Path | None = None
+
+    def __enter__(self) -> "RecordingWriter":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp",
+                                          dir=self.path.parent))
+        return self
+
+    def create_stream(self, name: str, n_samples: int, sampling_rate: float,
+                      channel_names: list[str], channel_types: list[str] | None = None,
+                      units: list[str] | None = None, start_time: float = 0.0,
+                      dtype: str = "float32") -> np.memmap:
+        """Allocate a ``(n_samples, n_channels)`` memory-mapped array to fill."""
+        if self._tmp is None:
+            raise RuntimeError("use RecordingWriter as a context manager")
+        stream = Stream(name, np.empty((0, len(channel_names))), sampling_rate,
+                        list(channel_names), list(channel_types or []), list(units or []),
+                        start_time)
+        stream.validate(str(self.path), check_values=False)
+        file = f"{name}.npy"
+        array = np.lib.format.open_memmap(self._tmp / file, mode="w+", dtype=dtype,
+                                          shape=(int(n_samples), len(channel_names)))
+        self._arrays[name] = array
+        self.header["streams"][name] = {
+            "file": file, "sampling_rate": float(sampling_rate),
+            "channel_names": stream.channel_names, "channel_types": stream.channel_types,
+            "units": stream.units, "start_time": float(start_time)}
+        return array
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        assert self._tmp is not None
+        try:
+            if exc_type is not None:
+                return
+            for array in self._arrays.values():
+                array.flush()
+            self._arrays.clear()
+            self.header["annotations"] = self.annotations.to_dict()
+            _write_json(self._tmp / "recording.json", self.header)
+            _replace_dir(self._tmp, self.path)
+            self._tmp = None
+        finally:
+            self._arrays.clear()
+            if self._tmp is not None and self._tmp.exists():
+                shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def write_recording(recording: Recording, path: str | os.PathLike,
+                    chunk_samples: int = 1 << 20) -> Path:
+    """Write ``recording`` to ``path`` (a ``.lbp`` folder) atomically; return the path.
+
+    Streams are copied ``chunk_samples`` at a time, so a memory-mapped source
+    is never loaded whole.
+    """
+    recording.validate(check_values=False)
+    path = Path(path)
+    with RecordingWriter(path, subject=recording.subject, session=recording.session,
+                         task=recording.task, run=recording.run,
+                         annotations=recording.annotations,
+                         metadata=recording.metadata) as writer:
+        for s in recording.streams.values():
+            out = writer.create_stream(s.name, s.n_samples, s.sampling_rate, s.channel_names,
+                                       s.channel_types, s.units, s.start_time)
+            for start in range(0, s.n_samples, chunk_samples):
+                out[start:start + chunk_samples] = s.data[start:start + chunk_samples]
+    return path
+
+
+def read_recording(path: str | os.PathLike, mmap: bool = True) -> Recording:
+    """Open a ``.lbp`` folder; stream data stays memory-mapped when ``mmap``.
+
+    Raises :class:`ReaderError` naming the file and field when the folder is
+    not a store, a stream file is missing, or its shape disagrees with the header.
+    """
+    path = Path(path)
+    header_file = path / "recording.json"
+    if not header_file.is_file():
+        raise ReaderError("not an lbpnet store (no recording.json)", source=str(path),
+                          field="recording.json",
+                          fix="write it with lbpnet.recording.store.write_recording")
+    try:
+        header = json.loads(header_file.read_text())
+    except json.JSONDecodeError as err:
+        raise ReaderError(f"recording.json is not valid JSON ({err})", source=str(header_file),
+                          field="recording.json", fix="rewrite the recording") from None
+    if header.get("format") != FORMAT:
+        raise ReaderError(f"unknown format {header.get('format')!r}", source=str(header_file),
+                          field="format", fix=f"expected '{FORMAT}'")
+    streams = {}
+    for name, info in header.get("streams", {}).items():
+        file = path / info["file"]
+        try:
+            data = np.load(file, mmap_mode="r" if mmap else None)
+        except (OSError, ValueError) as err:
+            raise ReaderError(f"cannot read stream '{name}' ({err})", source=str(file),
+                              field=f"streams.{name}", fix="rewrite the recording") from None
+        if data.ndim != 2 or data.shape[1] != len(info["channel_names"]):
+            raise ReaderError(
+                f"stream '{name}' has shape {data.shape}, header lists "
+                f"{len(info['channel_names'])} channels", source=str(file),
+                field=f"streams.{name}", fix="rewrite the recording")
+        streams[name] = Stream(name, data, info["sampling_rate"], info["channel_names"],
+                               info["channel_types"], info["units"], info["start_time"])
+    recording = Recording(streams, Annotations.from_dict(header.get("annotations", {})),
+                          subject=header.get("subject", "unknown"), session=header.get("session"),
+                          task=header.get("task"), run=header.get("run"), source=str(path),
+                          metadata=header.get("metadata", {}))
+    return recording.validate(check_values=not mmap)
+
+
+def _write_json(file: Path, obj: dict) -> None:
+    with open(file, "w") as f:
+        json.dump(obj, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``; an existing target is kept until the move succeeds."""
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old")
+        if backup.exists():
+            shutil.rmtree(backup)
+        os.rename(target, backup)
+    try:
+        os.rename(new, target)
+    except OSError:
+        if backup is not None:
+            os.rename(backup, target)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)

@@ -1,0 +1,7 @@
+"""Tasks: LightningModules and DataModules, one per task."""
+
+from lbpnet.tasks.activity import ActivityRecognition
+from lbpnet.tasks.augmentation import SignalAugment
+from lbpnet.tasks.window_datamodule import WindowDataModule
+
+__all__ = ["ActivityRecognition", "SignalAugment", "WindowDataModule"]

@@ -1,0 +1,129 @@
+"""A LightningDataModule: recordings → window index → subject-wise split → loaders."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader
+
+from lbpnet.errors import ConfigError
+from lbpnet.recording.recording import Recording
+from lbpnet.windows.dataset import WindowDataset, collate_windows
+from lbpnet.windows.index import WindowIndex, make_windows
+from lbpnet.windows.splits import SIDES, Split
+
+
+class WindowDataModule(pl.LightningDataModule):
+    """Windows of labelled recordings, split by subject (or session).
+
+    Parameters
+    ----------
+    source : callable returning list of Recording, or a list
+        E.g. ``functools.partial(load_hapt, root=None)`` (Hydra: ``_partial_: true``).
+    classes : list of str, optional
+        Label set in class-index order; must match the annotation labels.
+        ``None``: every label found, sorted.
+    split : callable
+        ``split(recordings) -> Split`` (a partial of a splitter in
+        :mod:`lbpnet.windows.splits`).
+    length_s, stride_s : float
+        Window length and stride (s).
+    label_policy, anchor, min_fraction
+        See :func:`lbpnet.windows.index.make_windows`.
+    modalities : list of str, optional
+        Streams to use (default: all that every recording has).
+    batch_size, num_workers : int
+    """
+
+    def __init__(self, source: Callable[[], list[Recording]] | list[Recording],
+                 classes: Sequence[str] | None, split: Callable[[list[Recording]], Split],
+                 length_s: float = 2.0, stride_s: float = 1.0, label_policy: str = "majority",
+                 anchor: str = "recording", min_fraction: float = 0.5,
+                 modalities: Sequence[str] | None = None, batch_size: int = 64,
+                 num_workers: int = 0, stats_windows: int = 4096, seed: int = 0) -> None:
+        super().__init__()
+        self.source = source
+        self.classes = [str(c) for c in classes] if classes is not None else None
+        self.split_fn = split
+        self.window_args = dict(length=float(length_s), stride=float(stride_s),
+                                label_policy=label_policy, anchor=anchor,
+                                min_fraction=min_fraction)
+        self.modalities = list(modalities) if modalities is not None else None
+        self.batch_size, self.num_workers = int(batch_size), int(num_workers)
+        self.stats_windows, self.seed = int(stats_windows), int(seed)
+        self.recordings: list[Recording] | None = None
+        self.datasets: dict[str, WindowDataset] = {}
+        self.split: Split | None = None
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.datasets:
+            return
+        recs = self.source() if callable(self.source) else list(self.source)
+        if not recs:
+            raise ConfigError("the data source returned no recordings", field="data.source",
+                              fix="check data.root and the subject/task filters")
+        self.recordings = recs
+        found = sorted({lab for r in recs for lab in r.annotations.labels()})
+        if self.classes is None:
+            self.classes = found
+        unknown = [c for c in self.classes if c not in found]
+        if unknown:
+            raise ConfigError(f"classes {unknown} never occur in the annotations; labels found: "
+                              f"{found}", field="data.classes",
+                              fix="spell the classes as the annotations do")
+        index = make_windows(recs, classes=self.classes, **self.window_args)
+        self.split = self.split_fn(recs)
+        for side in SIDES:
+            keep = np.isin(index.recording, self.split.side(side))
+            if keep.any():
+                self.datasets[side] = WindowDataset(recs, index.subset(keep), self.modalities)
+        if "train" not in self.datasets:
+            raise ConfigError("no training windows after the split", field="split",
+                              fix="leave subjects with labelled windows on the training side")
+        counts = self.datasets["train"].index.class_counts()
+        if (counts == 0).any():
+            absent = [c for c, n in zip(self.classes, counts) if n == 0]
+            raise ConfigError(f"classes {absent} have no training windows", field="data.classes",
+                              fix="drop them from data.classes or change the split")
+
+    def index(self, side: str) -> WindowIndex:
+        return self.datasets[side].index
+
+    def channels(self) -> dict[str, int]:
+        return self.datasets["train"].channels()
+
+    def class_weights(self) -> torch.Tensor:
+        """Inverse-frequency weights from training windows, mean 1, shape (n_classes,)."""
+        counts = torch.as_tensor(self.datasets["train"].index.class_counts(), dtype=torch.float32)
+        w = counts.sum() / (len(counts) * counts.clamp_min(1))
+        return w / w.mean()
+
+    def channel_stats(self) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+        """Per-channel mean and std of each modality over (a sample of) training windows."""
+        ds = self.datasets["train"]
+        rng = np.random.default_rng(self.seed)
+        pick = rng.permutation(len(ds))[: self.stats_windows]
+        batch = ds.__getitems__(np.sort(pick))
+        return {m: (x.mean(dim=(0, 2)), x.std(dim=(0, 2))) for m, x in batch["signals"].items()}
+
+    def _loader(self, side: str, shuffle: bool) -> DataLoader:
+        if side not in self.datasets:
+            raise ConfigError(f"the split has no {side} recordings", field="split",
+                              fix=f"give the split a {side} side")
+        g = torch.Generator().manual_seed(self.seed)
+        return DataLoader(self.datasets[side], batch_size=self.batch_size, shuffle=shuffle,
+                          num_workers=self.num_workers, collate_fn=collate_windows,
+                          generator=g, persistent_workers=self.num_workers > 0,
+                          drop_last=shuffle and len(self.datasets[side]) > self.batch_size)
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", False)

@@ -1,0 +1,145 @@
+"""The window index: windows in seconds over every modality at once, as indices.
+
+A window is ``(recording, start)`` in seconds on the recording's clock plus a
+shared length. Each modality is sliced at its own rate when the window is read
+(``round(length * rate)`` samples), so a 2 s window is 4000 EMG samples at
+2 kHz and 200 IMU samples at 100 Hz. Nothing is copied when the index is built:
+the index is a handful of arrays, whatever the length of the recordings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lbpnet.errors import WindowError
+from lbpnet.recording.recording import Recording
+from lbpnet.windows.label_policy import assign_labels
+
+ANCHORS = ("recording", "annotation")
+
+
+@dataclass
+class WindowIndex:
+    """Windows as indices into a list of recordings.
+
+    Attributes
+    ----------
+    recording : array of int, shape (n_windows,)
+        Position of each window's recording in the recordings list.
+    start : array of float, shape (n_windows,)
+        Window start (s, recording clock).
+    label : array of int, shape (n_windows,)
+        Class index into ``classes``; ``-1`` = unlabelled.
+    length : float
+        Window length (s), the same for every window.
+    classes : list of str
+        The label set.
+    """
+
+    recording: np.ndarray
+    start: np.ndarray
+    label: np.ndarray
+    length: float
+    classes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.start.shape[0])
+
+    def subset(self, keep: np.ndarray) -> "WindowIndex":
+        """Windows where the boolean (or integer) selector ``keep`` applies."""
+        return WindowIndex(self.recording[keep], self.start[keep], self.label[keep],
+                           self.length, list(self.classes))
+
+    def class_counts(self) -> np.ndarray:
+        """Number of windows per class, shape (n_classes,)."""
+        labelled = self.label[self.label >= 0]
+        return np.bincount(labelled, minlength=len(self.classes))
+
+
+def _grid(t0: float, t1: float, length: float, stride: float) -> np.ndarray:
+    """Starts ``t0, t0 + stride, …`` of the windows fitting inside ``[t0, t1]``."""
+    n = int(np.floor((t1 - t0 - length) / stride + 1e-9)) + 1
+    return t0 + stride * np.arange(max(n, 0))
+
+
+def make_windows(recordings: list[Recording], length: float, stride: float,
+                 classes: list[str] | None = None, label_policy: str = "majority",
+                 anchor: str = "recording", drop_unlabelled: bool = True,
+                 min_fraction: float = 0.5) -> WindowIndex:
+    """Build the window index over ``recordings``.
+
+    Parameters
+    ----------
+    recordings : list of Recording
+    length, stride : float
+        Window length and step (s).
+    classes : list of str, optional
+        The label set, in class-index order. Defaults to every label found.
+    label_policy : {"majority", "centre", "pure"}
+        See :mod:`lbpnet.windows.label_policy`.
+    anchor : {"recording", "annotation"}
+        ``recording``: one grid from the recording's common start (the latest
+        stream start) to its common end. ``annotation``: a grid restarted at the
+        onset of every annotated interval whose label is in ``classes``, so windows
+        stay inside labelled stretches (the UCI-HAR protocol).
+    drop_unlabelled : bool
+        Drop windows whose label is ``-1``.
+    min_fraction : float
+        Passed to the ``majority`` policy.
+
+    Raises
+    ------
+    WindowError
+        Non-positive length/stride, an unknown anchor or policy, a window longer
+        than a recording, or no window at all.
+    """
+    if not length > 0 or not stride > 0:
+        raise WindowError(f"window length ({length}) and stride ({stride}) must be > 0 s",
+                          field="window.length_s/stride_s", fix="give positive seconds")
+    if anchor not in ANCHORS:
+        raise WindowError(f"unknown anchor '{anchor}'", field="window.anchor",
+                          fix=f"use one of {', '.join(ANCHORS)}")
+    if classes is None:
+        classes = sorted({lab for r in recordings for lab in r.annotations.labels()})
+    classes = [str(c) for c in classes]
+    wanted = set(classes)
+    rec_ids, starts, labels = [], [], []
+    too_short = []
+    for i, rec in enumerate(recordings):
+        t0, t1 = rec.start_time, rec.end_time
+        if t1 - t0 < length:
+            too_short.append(rec)
+            continue
+        if anchor == "recording":
+            s = _grid(t0, t1, length, stride)
+        else:
+            ann = rec.annotations
+            pieces = [_grid(max(on, t0), min(on + du, t1), length, stride)
+                      for on, du, lab in zip(ann.onset, ann.duration, ann.label) if lab in wanted]
+            s = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0)
+        lab = assign_labels(s, length, rec.annotations, classes, label_policy, min_fraction)
+        if drop_unlabelled:
+            s, lab = s[lab >= 0], lab[lab >= 0]
+        rec_ids.append(np.full(len(s), i, dtype=np.int64))
+        starts.append(s)
+        labels.append(lab)
+    if too_short and len(too_short) == len(recordings):
+        raise WindowError(
+            f"every recording is shorter than the {length} s window "
+            f"(longest: {max(r.duration for r in recordings):.3f} s)",
+            source=too_short[0].source, field="window.length_s",
+            fix="use a shorter window or longer recordings")
+    index = WindowIndex(np.concatenate(rec_ids) if rec_ids else np.zeros(0, np.int64),
+                        np.concatenate(starts) if starts else np.zeros(0),
+                        np.concatenate(labels) if labels else np.zeros(0, np.int64),
+                        float(length), classes)
+    if len(index) == 0:
+        found = sorted({lab for r in recordings for lab in r.annotations.labels()})
+        raise WindowError(
+            f"no windows: none of the {len(recordings)} recordings has a {length} s window "
+            f"labelled with one of {classes} under policy '{label_policy}' "
+            f"(labels found: {found[:20]})", field="data.classes",
+            fix="check the class names against the annotation labels, or relax the policy")
+    return index

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from lbpnet.errors import WindowError
+from lbpnet.windows import make_windows
+
+
+def test_recording_anchor_grid_and_majority(recording):
+    idx = make_windows([recording], 2.0, 1.0, classes=["sit", "stand"], drop_unlabelled=False)
+    np.testing.assert_allclose(idx.start, np.arange(9.0))
+    # [0,2) [1,3) [2,4) sit; [3,5) half-half -> argmax first class; [4,6) stand; [5,7) 1 s stand
+    assert idx.label.tolist() == [0, 0, 0, 0, 1, 1, -1, -1, -1]
+
+
+def test_pure_policy_drops_mixed_windows(recording):
+    idx = make_windows([recording], 2.0, 1.0, classes=["sit", "stand"], label_policy="pure")
+    np.testing.assert_allclose(idx.start, [0.0, 1.0, 2.0, 4.0])
+    assert idx.label.tolist() == [0, 0, 0, 1]
+
+
+def test_centre_policy(recording):
+    idx = make_windows([recording], 2.0, 1.0, classes=["sit", "stand"], label_policy="centre")
+    np.testing.assert_allclose(idx.start, [0.0, 1.0, 2.0, 3.0, 4.0])
+    assert idx.label.tolist() == [0, 0, 0, 1, 1]
+
+
+def test_annotation_anchor_restarts_at_each_interval(make_recording):
+    rec = make_recording(labels=(("sit", 0.5, 3.5), ("stand", 3.7, 9.0)))
+    idx = make_windows([rec], 2.0, 1.0, classes=["sit", "stand"], label_policy="pure",
+                       anchor="annotation")
+    np.testing.assert_allclose(idx.start, [0.5, 1.5, 3.7, 4.7, 5.7, 6.7])
+    assert idx.label.tolist() == [0, 0, 1, 1, 1, 1]
+
+
+def test_classes_outside_label_set_are_not_mapped(recording):
+    idx = make_windows([recording], 2.0, 1.0, classes=["stand"], label_policy="majority")
+    assert set(idx.label.tolist()) == {0}
+    assert idx.classes == ["stand"]
+
+
+def test_window_longer_than_recordings_is_an_error(recording):
+    with pytest.raises(WindowError, match=r"shorter than the 20\.0 s window"):
+        make_windows([recording], 20.0, 1.0)
+
+
+def test_no_matching_label_is_an_error(recording):
+    with pytest.raises(WindowError, match=r"labels found: \['sit', 'stand'\]"):
+        make_windows([recording], 2.0, 1.0, classes=["walking"])
+
+
+@pytest.mark.parametrize("length,stride", [(0, 1), (2, 0), (-1, 1)])
+def test_non_positive_length_or_stride(recording, length, stride):
+    with pytest.raises(WindowError, match="must be > 0"):
+        make_windows([recording], length, stride)
+
+
+def test_unknown_policy_and_anchor(recording):
+    with pytest.raises(WindowError, match="unknown label policy 'mode'"):
+        make_windows([recording], 2.0, 1.0, label_policy="mode")
+    with pytest.raises(WindowError, match="unknown anchor 'events'"):
+        make_windows([recording], 2.0, 1.0, anchor="events")
