@@ -12,13 +12,11 @@ Every run writes into its Hydra run directory:
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
 import hydra
 import pytorch_lightning as pl
-from hydra.core.hydra_config import HydraConfig
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
@@ -31,14 +29,15 @@ log = logging.getLogger("lbpnet.train")
 
 def build_datamodule(cfg: DictConfig):
     """The data module of ``cfg.data`` with the split of ``cfg.split`` and windows of ``cfg.window``."""
-    return instantiate(cfg.data.module, split=instantiate(cfg.split), **cfg.window)
+    return instantiate(cfg.data.module, split=instantiate(cfg.split), **cfg.window,
+                       _convert_="all")
 
 
 def build_task(cfg: DictConfig, datamodule):
     """Model sized from the data (channels per modality, classes) inside the task module."""
     model = instantiate(cfg.model, channels=datamodule.channels(),
-                        n_outputs=len(datamodule.classes))
-    return instantiate(cfg.task, model=model, classes=datamodule.classes)
+                        n_outputs=len(datamodule.classes), _convert_="all")
+    return instantiate(cfg.task, model=model, classes=datamodule.classes, _convert_="all")
 
 
 def _callbacks_and_loggers(cfg: DictConfig):
@@ -57,9 +56,10 @@ def _split_summary(dm) -> dict:
     return out
 
 
-def train(cfg: DictConfig, output_dir: str | os.PathLike) -> dict:
-    """Fit, test the best checkpoint, write ``metrics.json``; return the metrics."""
-    output_dir = Path(output_dir)
+def train(cfg: DictConfig) -> dict:
+    """Fit, test the best checkpoint, write ``metrics.json`` into ``cfg.paths.output_dir``;
+    return the metrics."""
+    output_dir = Path(cfg.paths.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(output_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     pl.seed_everything(cfg.seed, workers=True)
@@ -94,7 +94,7 @@ def train(cfg: DictConfig, output_dir: str | os.PathLike) -> dict:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
-    metrics = train(cfg, HydraConfig.get().runtime.output_dir)
+    metrics = train(cfg)
     target = cfg.get("optimized_metric")
     return metrics.get(target) if target else None
 
