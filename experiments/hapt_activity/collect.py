@@ -1,12 +1,11 @@
-"""Build ``results.md`` from the runs' ``metrics.json`` files (nothing typed by hand).
+"""Build ``results.md`` from the runs' ``metrics.json`` files (no number typed by hand).
 
     python experiments/hapt_activity/collect.py
 
-Reads, under ``experiments/hapt_activity/results/``:
-  ``random_forest_6class.json``            the baseline (random_forest.py)
-  ``<name>/metrics.json``                  one lbpnet-train run each (copied by run.sh)
-  ``loso/<fold>/metrics.json``             leave-one-subject-out folds
-and writes ``results.md`` atomically.
+Reads ``experiments/hapt_activity/results/``: ``random_forest_6class.json`` (from
+``random_forest.py``) and one folder per sweep (``6class/``, ``12class/``,
+``loso/``) holding ``<run>/metrics.json`` (copied there by ``run.sh``). Writes
+``results.md`` atomically.
 """
 
 from __future__ import annotations
@@ -19,41 +18,62 @@ from lbpnet.atomic import atomic_write_text
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+HEADER = ["| run | classes | test acc | test macro-F1 | test windows | test subjects | val subjects "
+          "| epochs | fit s |", "|---|---|---|---|---|---|---|---|---|"]
+
+
+def _sd(values: list[float]) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
 
 
 def _row(name: str, m: dict) -> str:
-    split = m.get("split", {})
-    test_subjects = split.get("test", {}).get("subjects", m.get("test_subjects", []))
-    windows = split.get("test", {}).get("windows", m.get("test_windows", ""))
-    return (f"| {name} | {m['test/acc']:.4f} | {m['test/f1_macro']:.4f} | {windows} | "
-            f"{len(test_subjects)} | {m.get('epochs', '')} | {m.get('fit_seconds', '')} |")
+    split = m["split"]
+    return (f"| {name} | {len(m['test/f1_per_class'])} | {m['test/acc']:.4f} | "
+            f"{m['test/f1_macro']:.4f} | {split['test']['windows']} | "
+            f"{', '.join(split['test']['subjects'])} | {', '.join(split['val']['subjects'])} | "
+            f"{m['epochs']} | {m['fit_seconds']} |")
+
+
+def _runs(group: str) -> list[tuple[str, dict]]:
+    folder = RESULTS / group
+    runs = sorted(folder.glob("*/metrics.json"), key=lambda p: int(p.parent.name)
+                  if p.parent.name.isdigit() else p.parent.name) if folder.is_dir() else []
+    return [(f"{group}/{p.parent.name}", json.loads(p.read_text())) for p in runs]
+
+
+def _summary(label: str, runs: list[tuple[str, dict]]) -> str:
+    acc = [m["test/acc"] for _, m in runs]
+    f1 = [m["test/f1_macro"] for _, m in runs]
+    return (f"**{label}** ({len(runs)} runs): accuracy {statistics.mean(acc):.4f} ± {_sd(acc):.4f}, "
+            f"macro-F1 {statistics.mean(f1):.4f} ± {_sd(f1):.4f} (mean ± sd); "
+            f"min accuracy {min(acc):.4f}, min macro-F1 {min(f1):.4f}.")
 
 
 def main() -> str:
     lines = ["# UCI HAPT activity recognition — results", "",
-             "Real data (UCI HAPT raw smartphone IMU, 50 Hz, acc + gyro), windows 2.56 s with 50 % "
-             "overlap, test subjects 2, 4, 9, 10, 12, 13, 18, 20, 24 (UCI-HAR split), validation "
-             "subjects drawn from the training subjects only. Produced by `collect.py` from the "
-             "runs' `metrics.json`.", "",
-             "| model / experiment | test acc | test macro-F1 | test windows | test subjects "
-             "| epochs | fit s |", "|---|---|---|---|---|---|---|"]
+             "Real data: UCI HAPT raw smartphone IMU (waist, 50 Hz, acc + gyro), 30 subjects. "
+             "Windows 2.56 s with 50 % overlap. Written by `collect.py` from the runs' "
+             "`metrics.json` (reproduce with `run.sh`).", ""]
     rf = RESULTS / "random_forest_6class.json"
     if rf.is_file():
-        lines.append(_row("random forest, per-channel statistics (6 classes)",
-                          json.loads(rf.read_text())))
-    for run in sorted(p for p in RESULTS.iterdir() if (p / "metrics.json").is_file()):
-        lines.append(_row(run.name, json.loads((run / "metrics.json").read_text())))
-    folds = sorted((RESULTS / "loso").glob("*/metrics.json")) if (RESULTS / "loso").is_dir() else []
-    if folds:
-        ms = [json.loads(f.read_text()) for f in folds]
-        acc = [m["test/acc"] for m in ms]
-        f1 = [m["test/f1_macro"] for m in ms]
-        sd = (lambda v: statistics.stdev(v) if len(v) > 1 else 0.0)
-        lines += ["", f"Leave-one-subject-out ({len(ms)} folds, one test subject each): "
-                  f"accuracy {statistics.mean(acc):.4f} ± {sd(acc):.4f}, "
-                  f"macro-F1 {statistics.mean(f1):.4f} ± {sd(f1):.4f} (mean ± sd over folds); "
-                  f"worst subject {min(zip(acc, [m['split']['test']['subjects'][0] for m in ms]))}."]
-    text = "\n".join(lines) + "\n"
+        m = json.loads(rf.read_text())
+        lines += [f"Baseline — {m['model']}, same windows and split, fit on train+val subjects: "
+                  f"test accuracy {m['test/acc']:.4f}, macro-F1 {m['test/f1_macro']:.4f} "
+                  f"({m['test_windows']} test windows).", ""]
+    for group, label in (("6class", "6 activities, UCI-HAR test subjects, one run per seed"),
+                         ("12class", "12 classes (with postural transitions), UCI-HAR test subjects")):
+        runs = _runs(group)
+        if runs:
+            lines += [f"## {label}", "", _summary(group, runs), "", *HEADER,
+                      *[_row(n, m) for n, m in runs], ""]
+    loso = _runs("loso")
+    if loso:
+        worst = min(loso, key=lambda r: r[1]["test/acc"])
+        lines += ["## Leave one subject out (6 activities)", "",
+                  _summary("LOSO", loso) + f" Worst subject: {worst[1]['split']['test']['subjects'][0]} "
+                  f"(accuracy {worst[1]['test/acc']:.4f}).", "", *HEADER,
+                  *[_row(n, m) for n, m in loso], ""]
+    text = "\n".join(lines)
     atomic_write_text(HERE / "results.md", text)
     print(text)
     return text

@@ -28,9 +28,11 @@ log = logging.getLogger("lbpnet.train")
 
 
 def build_datamodule(cfg: DictConfig):
-    """The data module of ``cfg.data`` with the split of ``cfg.split`` and windows of ``cfg.window``."""
-    return instantiate(cfg.data.module, split=instantiate(cfg.split), **cfg.window,
-                       _convert_="all")
+    """The data module of ``cfg.data`` with the split of ``cfg.split``, windows of
+    ``cfg.window`` and the recording transforms of ``cfg.preprocess``."""
+    transforms = [instantiate(t) for t in (cfg.get("preprocess") or {}).values() if t]
+    return instantiate(cfg.data.module, split=instantiate(cfg.split), transforms=transforms,
+                       **cfg.window, _convert_="all")
 
 
 def build_task(cfg: DictConfig, datamodule):
@@ -74,12 +76,14 @@ def train(cfg: DictConfig) -> dict:
     fit_s = time.perf_counter() - t0
     ckpt = trainer.checkpoint_callback
     best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
+    tested = best if cfg.get("test_checkpoint", "best") == "best" else None   # None: last weights
     metrics = {}
     if "test" in dm.datasets:
-        trainer.test(task, datamodule=dm, ckpt_path=best)
+        trainer.test(task, datamodule=dm, ckpt_path=tested)
         metrics.update(task.test_results)
     metrics.update({
-        "best_checkpoint": best, "best_val": float(ckpt.best_model_score)
+        "tested_checkpoint": tested or "last", "best_checkpoint": best,
+        "best_val": float(ckpt.best_model_score)
         if ckpt is not None and ckpt.best_model_score is not None else None,
         "monitor": ckpt.monitor if ckpt is not None else None,
         "epochs": trainer.current_epoch, "fit_seconds": round(fit_s, 1),

@@ -1,16 +1,14 @@
-"""A residual 1-D convolutional encoder for one modality.
+"""A residual 1-D convolutional encoder (ResNet-1d) for one modality.
 
 ::
 
     (batch, channels, time)
-      └─ stem: Conv1d(k) ─ BN ─ ReLU
-      └─ blocks × len(widths): [Conv1d(k) ─ BN ─ ReLU ─ Dropout ─ Conv1d(k) ─ BN] + skip ─ ReLU
-                                (stride 2 from the second block: time halves)
-      └─ pooling: global average ‖ global max              → (batch, 2 * widths[-1])
-      └─ optional input statistics: per-channel mean, std  → (+ 2 * channels)
-
-The per-channel mean of the (standardised) input is kept as a feature because
-for body-worn accelerometers it carries the gravity direction, i.e. posture.
+      └─ stem: Conv1d(stem_kernel) ─ BN ─ ReLU
+      └─ block i (width w_i, kernel k_i; stride 2 from the second block: time halves):
+           [Conv1d(k_i, stride) ─ BN ─ ReLU ─ Dropout ─ Conv1d(k_i) ─ BN] + skip ─ ReLU
+      └─ pooling: global average ("avg") or average ‖ max ("avgmax")
+      └─ optional input statistics: per-channel mean, std of the window (+ 2 * channels)
+                                                     → (batch, out_features)
 """
 
 from __future__ import annotations
@@ -19,6 +17,8 @@ from typing import Sequence
 
 import torch
 from torch import nn
+
+from lbpnet.errors import ConfigError
 
 
 class ResidualBlock1d(nn.Module):
@@ -49,43 +49,65 @@ class ConvEncoder1d(nn.Module):
     in_channels : int
     widths : sequence of int
         Channels of each residual block; blocks after the first halve the time axis.
-    kernel_size : int
-        Odd kernel length in samples (receptive field grows by ``kernel_size - 1``
-        per convolution, doubled after each stride).
+    kernel_size : int or sequence of int
+        Odd kernel length (samples), one for all blocks or one per block.
+    stem_kernel : int, optional
+        Kernel of the stem convolution (default: the first block's kernel).
     dropout : float
+        Dropout inside each block.
+    pooling : {"avg", "avgmax"}
+        Global pooling over time.
     input_stats : bool
         Append each input channel's mean and standard deviation over the window.
+
+    Attributes
+    ----------
+    receptive_field : int
+        Input samples that one output time step sees (before global pooling).
+    out_features : int
     """
 
-    def __init__(self, in_channels: int, widths: Sequence[int] = (64, 128, 128),
-                 kernel_size: int = 7, dropout: float = 0.1, input_stats: bool = True) -> None:
+    def __init__(self, in_channels: int, widths: Sequence[int] = (32, 64, 64),
+                 kernel_size: int | Sequence[int] = (7, 5, 5), stem_kernel: int | None = None,
+                 dropout: float = 0.0, pooling: str = "avg", input_stats: bool = False) -> None:
         super().__init__()
         widths = list(widths)
+        kernels = [kernel_size] * len(widths) if isinstance(kernel_size, int) else list(kernel_size)
+        if len(kernels) != len(widths):
+            raise ConfigError(f"{len(kernels)} kernel sizes for {len(widths)} blocks",
+                              field="model.encoder.kernel_size",
+                              fix="give one kernel size, or one per width")
+        if pooling not in ("avg", "avgmax"):
+            raise ConfigError(f"unknown pooling '{pooling}'", field="model.encoder.pooling",
+                              fix="use avg or avgmax")
+        stem_kernel = stem_kernel or kernels[0]
         self.stem = nn.Sequential(
-            nn.Conv1d(in_channels, widths[0], kernel_size, padding=kernel_size // 2, bias=False),
+            nn.Conv1d(in_channels, widths[0], stem_kernel, padding=stem_kernel // 2, bias=False),
             nn.BatchNorm1d(widths[0]), nn.ReLU(inplace=True))
         blocks, c = [], widths[0]
-        for i, w in enumerate(widths):
-            blocks.append(ResidualBlock1d(c, w, kernel_size, 1 if i == 0 else 2, dropout))
+        for i, (w, k) in enumerate(zip(widths, kernels)):
+            blocks.append(ResidualBlock1d(c, w, k, 1 if i == 0 else 2, dropout))
             c = w
         self.blocks = nn.Sequential(*blocks)
-        self.input_stats = input_stats
-        self.out_features = 2 * c + (2 * in_channels if input_stats else 0)
-        self.receptive_field = self._receptive_field(kernel_size, len(widths))
+        self.pooling, self.input_stats = pooling, input_stats
+        self.out_features = c * (2 if pooling == "avgmax" else 1) + \
+            (2 * in_channels if input_stats else 0)
+        self.receptive_field = self._receptive_field(stem_kernel, kernels)
 
     @staticmethod
-    def _receptive_field(k: int, n_blocks: int) -> int:
-        rf, jump = k, 1
-        for i in range(n_blocks):
-            stride = 1 if i == 0 else 2
-            rf += (k - 1) * jump          # first conv of block
-            jump *= stride
-            rf += (k - 1) * jump          # second conv
+    def _receptive_field(stem_kernel: int, kernels: list[int]) -> int:
+        rf, jump = stem_kernel, 1
+        for i, k in enumerate(kernels):
+            rf += (k - 1) * jump              # first conv of the block (may stride)
+            jump *= 1 if i == 0 else 2
+            rf += (k - 1) * jump              # second conv
         return rf
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.blocks(self.stem(x))
-        feats = [h.mean(dim=-1), h.amax(dim=-1)]
+        feats = [h.mean(dim=-1)]
+        if self.pooling == "avgmax":
+            feats.append(h.amax(dim=-1))
         if self.input_stats:
             feats += [x.mean(dim=-1), x.std(dim=-1)]
         return torch.cat(feats, dim=1)

@@ -36,6 +36,8 @@ class ActivityRecognition(pl.LightningModule):
         AdamW settings.
     scheduler : {"onecycle", "cosine", None}
         Learning-rate schedule over the whole run (per step).
+    warmup_fraction : float
+        ``onecycle`` only: fraction of the steps spent raising the rate.
     label_smoothing : float
     class_weights : "balanced", sequence of float (n_classes,), or None
         Loss weight per class; ``"balanced"`` takes inverse class frequencies of
@@ -50,6 +52,7 @@ class ActivityRecognition(pl.LightningModule):
 
     def __init__(self, model: nn.Module, classes: Sequence[str], lr: float = 1e-3,
                  weight_decay: float = 1e-2, scheduler: str | None = "onecycle",
+                 warmup_fraction: float = 0.25,
                  label_smoothing: float = 0.0, class_weights=None,
                  fit_standardizer: bool = True, augment: Callable | None = None) -> None:
         super().__init__()
@@ -134,8 +137,12 @@ class ActivityRecognition(pl.LightningModule):
             return opt
         total = max(int(self.trainer.estimated_stepping_batches), 1)
         if name == "onecycle":
+            # at least two warm-up steps: torch's one-cycle divides by (warm-up steps - 1)
+            warmup = min(max(self.hparams.warmup_fraction, 2.5 / total), 0.5)
+            if total < 5:
+                return opt           # too few steps for a schedule (smoke tests)
             sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.hparams.lr,
-                                                        total_steps=total, pct_start=0.2)
+                                                        total_steps=total, pct_start=warmup)
         elif name == "cosine":
             sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
         else:

@@ -35,6 +35,9 @@ class WindowDataModule(pl.LightningDataModule):
         See :func:`lbpnet.windows.index.make_windows`.
     modalities : list of str, optional
         Streams to use (default: all that every recording has).
+    transforms : list of callables, optional
+        ``transform(recording) -> recording``, applied in order after loading
+        (e.g. :class:`lbpnet.preprocess.GravitySplit`).
     batch_size, num_workers : int
     """
 
@@ -43,7 +46,8 @@ class WindowDataModule(pl.LightningDataModule):
                  length_s: float = 2.0, stride_s: float = 1.0, label_policy: str = "majority",
                  anchor: str = "recording", min_fraction: float = 0.5,
                  modalities: Sequence[str] | None = None, batch_size: int = 64,
-                 num_workers: int = 0, stats_windows: int = 4096, seed: int = 0) -> None:
+                 num_workers: int = 0, stats_windows: int = 4096, seed: int = 0,
+                 transforms: Sequence[Callable[[Recording], Recording]] = ()) -> None:
         super().__init__()
         self.source = source
         self.classes = [str(c) for c in classes] if classes is not None else None
@@ -54,6 +58,7 @@ class WindowDataModule(pl.LightningDataModule):
         self.modalities = list(modalities) if modalities is not None else None
         self.batch_size, self.num_workers = int(batch_size), int(num_workers)
         self.stats_windows, self.seed = int(stats_windows), int(seed)
+        self.transforms = list(transforms or ())
         self.recordings: list[Recording] | None = None
         self.datasets: dict[str, WindowDataset] = {}
         self.split: Split | None = None
@@ -65,6 +70,8 @@ class WindowDataModule(pl.LightningDataModule):
         if not recs:
             raise ConfigError("the data source returned no recordings", field="data.source",
                               fix="check data.root and the subject/task filters")
+        for transform in self.transforms:
+            recs = [transform(r) for r in recs]
         self.recordings = recs
         found = sorted({lab for r in recs for lab in r.annotations.labels()})
         if self.classes is None:
@@ -122,8 +129,10 @@ class WindowDataModule(pl.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", True)
 
-    def val_dataloader(self) -> DataLoader:
-        return self._loader("val", False)
+    def val_dataloader(self) -> DataLoader | list:
+        """Validation windows; none (``[]``, validation skipped) when the split has no
+        validation side, e.g. a final fit on all training subjects."""
+        return self._loader("val", False) if "val" in self.datasets else []
 
     def test_dataloader(self) -> DataLoader:
         return self._loader("test", False)

@@ -83,7 +83,8 @@ def test_other_loggers_work_offline(compose_train, logger):
 
 
 def test_leaking_split_is_refused_before_training(compose_train):
-    cfg = compose_train("experiment=hapt_activity", "split=session", "split.test_sessions=[exp01]")
+    cfg = compose_train("experiment=hapt_activity", "split=session", "~split.val_fraction",
+                        "split.test_sessions=[exp01]")
     dm = build_datamodule(cfg)
     dm.setup("fit")          # session split: within-subject by design, sessions disjoint
     assert dm.split.by == "session"

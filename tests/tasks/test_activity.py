@@ -71,3 +71,14 @@ def test_augment_is_identity_in_eval_and_keeps_shapes():
     aug.train()
     y = aug(x)
     assert y["emg"].shape == x["emg"].shape and not torch.equal(y["imu"], x["imu"])
+
+
+def test_rotation_keeps_vector_norms_and_leaves_other_channels():
+    torch.manual_seed(0)
+    aug = SignalAugment(rotation=0.3, triples={"imu": [[0, 1, 2]]}, scale=0, jitter=0)
+    aug.train()
+    x = {"imu": torch.randn(8, 4, 20)}
+    y = aug(x)["imu"]
+    torch.testing.assert_close(y[:, :3].norm(dim=1), x["imu"][:, :3].norm(dim=1))
+    torch.testing.assert_close(y[:, 3], x["imu"][:, 3])
+    assert not torch.allclose(y[:, :3], x["imu"][:, :3])

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Reproduce experiments/hapt_activity/results.md (CPU, 2 cores: ~3 min for the 6-class seeds,
+# ~2 min for 12 classes, ~40 min for leave-one-subject-out). Run from the repository root
+# with lbpnet installed: pip install torch==2.13.0 -e '.[datasets,dev]'
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export WANDB_MODE=offline
+OUT=experiments/hapt_activity/results
+LOGS=logs/experiments/hapt_activity
+what="${1:-all}"
+
+keep() {  # keep metrics.json and config.yaml of each run of a sweep; checkpoints stay in logs/
+  local sweep=$1 name=$2
+  rm -rf "$OUT/$name"
+  for run in "$sweep"/*/; do
+    [ -f "$run/metrics.json" ] || continue
+    mkdir -p "$OUT/$name/$(basename "$run")"
+    cp "$run/metrics.json" "$run/config.yaml" "$OUT/$name/$(basename "$run")/"
+  done
+}
+
+if [[ $what == all || $what == baseline ]]; then
+  python experiments/hapt_activity/random_forest.py experiment=hapt_activity "$OUT/random_forest_6class.json"
+fi
+if [[ $what == all || $what == 6class ]]; then
+  lbpnet-train --multirun experiment=hapt_activity 'seed=0,1,2' hydra.sweep.dir=$LOGS/6class
+  keep $LOGS/6class 6class
+fi
+if [[ $what == all || $what == 12class ]]; then
+  lbpnet-train --multirun experiment=hapt_activity12 'seed=0' hydra.sweep.dir=$LOGS/12class
+  keep $LOGS/12class 12class
+fi
+if [[ $what == all || $what == loso ]]; then
+  lbpnet-train --multirun experiment=hapt_loso 'split.fold=range(30)' hydra.sweep.dir=$LOGS/loso
+  keep $LOGS/loso loso
+fi
+python experiments/hapt_activity/collect.py

@@ -1,0 +1,5 @@
+"""Preprocessing: recording-level transforms and (later) torch filter chains."""
+
+from lbpnet.preprocess.gravity import GravitySplit
+
+__all__ = ["GravitySplit"]
