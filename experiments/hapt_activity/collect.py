@@ -2,7 +2,7 @@
 
     python experiments/hapt_activity/collect.py
 
-Reads ``experiments/hapt_activity/results/``: ``random_forest_6class.json`` (from
+Reads ``experiments/hapt_activity/results/``: ``random_forest_*.json`` (from
 ``random_forest.py``) and one folder per sweep (``6class/``, ``12class/``,
 ``loso/``) holding ``<run>/metrics.json`` (copied there by ``run.sh``). Writes
 ``results.md`` atomically.
@@ -54,13 +54,15 @@ def main() -> str:
              "Real data: UCI HAPT raw smartphone IMU (waist, 50 Hz, acc + gyro), 30 subjects. "
              "Windows 2.56 s with 50 % overlap. Written by `collect.py` from the runs' "
              "`metrics.json` (reproduce with `run.sh`).", ""]
-    rf = RESULTS / "random_forest_6class.json"
-    if rf.is_file():
+    for rf in sorted(RESULTS.glob("random_forest_*.json")):
         m = json.loads(rf.read_text())
-        lines += [f"Baseline — {m['model']}, same windows and split, fit on train+val subjects: "
-                  f"test accuracy {m['test/acc']:.4f}, macro-F1 {m['test/f1_macro']:.4f} "
-                  f"({m['test_windows']} test windows).", ""]
-    for group, label in (("6class", "6 activities, UCI-HAR test subjects, one run per seed"),
+        lines += [f"Baseline ({rf.stem}) — {m['model']}, same windows and split, fit on all "
+                  f"training subjects: test accuracy {m['test/acc']:.4f}, macro-F1 "
+                  f"{m['test/f1_macro']:.4f} ({m['test_windows']} test windows).", ""]
+    for group, label in (("6class", "6 activities, UCI-HAR test subjects, final fit on all 21 "
+                                    "training subjects, one run per seed"),
+                         ("6class_dev", "6 activities, development runs: 18 training subjects, "
+                                        "3 validation subjects drawn by seed"),
                          ("12class", "12 classes (with postural transitions), UCI-HAR test subjects")):
         runs = _runs(group)
         if runs:

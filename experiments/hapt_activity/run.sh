@@ -20,11 +20,16 @@ keep() {  # keep metrics.json and config.yaml of each run of a sweep; checkpoint
 }
 
 if [[ $what == all || $what == baseline ]]; then
-  python experiments/hapt_activity/random_forest.py experiment=hapt_activity "$OUT/random_forest_6class.json"
+  python experiments/hapt_activity/random_forest.py experiment=hapt_activity preprocess=none "$OUT/random_forest_raw.json"
+  python experiments/hapt_activity/random_forest.py experiment=hapt_activity "$OUT/random_forest_gravity.json"
 fi
 if [[ $what == all || $what == 6class ]]; then
   lbpnet-train --multirun experiment=hapt_activity 'seed=0,1,2' hydra.sweep.dir=$LOGS/6class
   keep $LOGS/6class 6class
+fi
+if [[ $what == all || $what == 6class_dev ]]; then
+  lbpnet-train --multirun experiment=hapt_activity_dev 'seed=0,1,2' hydra.sweep.dir=$LOGS/6class_dev
+  keep $LOGS/6class_dev 6class_dev
 fi
 if [[ $what == all || $what == 12class ]]; then
   lbpnet-train --multirun experiment=hapt_activity12 'seed=0' hydra.sweep.dir=$LOGS/12class

@@ -36,10 +36,12 @@ def build_datamodule(cfg: DictConfig):
 
 
 def build_task(cfg: DictConfig, datamodule):
-    """Model sized from the data (channels per modality, classes) inside the task module."""
-    model = instantiate(cfg.model, channels=datamodule.channels(),
-                        n_outputs=len(datamodule.classes), _convert_="all")
-    return instantiate(cfg.task, model=model, classes=datamodule.classes, _convert_="all")
+    """Model sized from the data (channels per modality, classes or multi-label targets)
+    inside the task module."""
+    names = datamodule.output_names
+    model = instantiate(cfg.model, channels=datamodule.channels(), n_outputs=len(names),
+                        _convert_="all")
+    return instantiate(cfg.task, model=model, classes=names, _convert_="all")
 
 
 def _callbacks_and_loggers(cfg: DictConfig):
@@ -55,6 +57,9 @@ def _split_summary(dm) -> dict:
         out[side] = {"subjects": subjects, "recordings": len(dm.split.side(side)),
                      "windows": len(ds), "windows_per_class": dict(zip(
                          dm.classes, ds.index.class_counts().tolist()))}
+        if dm.targets:
+            out[side]["windows_per_target"] = dict(zip(dm.targets,
+                                                       ds.index.target_counts().tolist()))
     return out
 
 

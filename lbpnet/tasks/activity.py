@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import pytorch_lightning as pl
 import torch
 from torch import nn
 from torchmetrics import MetricCollection
 from torchmetrics.classification import (MulticlassAccuracy, MulticlassConfusionMatrix,
                                          MulticlassF1Score)
 
-from lbpnet.errors import ConfigError
+from lbpnet.tasks.base import WindowTask
 
 
 def _metrics(n: int) -> MetricCollection:
@@ -23,43 +22,25 @@ def _metrics(n: int) -> MetricCollection:
     })
 
 
-class ActivityRecognition(pl.LightningModule):
+class ActivityRecognition(WindowTask):
     """Cross-entropy training of a multimodal classifier, scored with torchmetrics.
 
-    Parameters
-    ----------
-    model : nn.Module
-        Maps ``{modality: (batch, channels, time)}`` to logits ``(batch, n_classes)``.
-    classes : sequence of str
-        Class names in index order (for per-class metrics).
-    lr, weight_decay : float
-        AdamW settings.
-    scheduler : {"onecycle", "cosine", None}
-        Learning-rate schedule over the whole run (per step).
-    warmup_fraction : float
-        ``onecycle`` only: fraction of the steps spent raising the rate.
+    Parameters are those of :class:`~lbpnet.tasks.base.WindowTask`, plus
+
     label_smoothing : float
     class_weights : "balanced", sequence of float (n_classes,), or None
         Loss weight per class; ``"balanced"`` takes inverse class frequencies of
         the training windows from the data module when fitting starts.
-    fit_standardizer : bool
-        When fitting starts, set the model's per-channel standardisation from
-        the training windows (``WindowDataModule.channel_stats()``). A resumed
-        run restores the statistics from its checkpoint instead.
-    augment : nn.Module, optional
-        Applied to the signals of training batches only.
     """
 
     def __init__(self, model: nn.Module, classes: Sequence[str], lr: float = 1e-3,
                  weight_decay: float = 1e-2, scheduler: str | None = "onecycle",
-                 warmup_fraction: float = 0.25,
-                 label_smoothing: float = 0.0, class_weights=None,
-                 fit_standardizer: bool = True, augment: Callable | None = None) -> None:
-        super().__init__()
+                 warmup_fraction: float = 0.25, label_smoothing: float = 0.0,
+                 class_weights=None, fit_standardizer: bool = True,
+                 augment: Callable | None = None) -> None:
+        super().__init__(model, classes, lr, weight_decay, scheduler, warmup_fraction,
+                         fit_standardizer, augment)
         self.save_hyperparameters(ignore=["model", "augment", "class_weights"])
-        self.model = model
-        self.classes = list(classes)
-        self.augment = augment
         self.balance = class_weights == "balanced"
         weights = None if class_weights is None or self.balance else torch.as_tensor(
             list(class_weights), dtype=torch.float32)
@@ -67,31 +48,17 @@ class ActivityRecognition(pl.LightningModule):
         n = len(self.classes)
         self.val_metrics = _metrics(n).clone(prefix="val/")
         self.test_metrics = _metrics(n).clone(prefix="test/")
-        self.test_results: dict = {}
 
-    def setup(self, stage: str) -> None:
-        dm = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
-        if stage != "fit" or dm is None:
-            return
+    def on_fit_data(self, datamodule) -> None:
         if self.balance:
-            self.class_weights = dm.class_weights().to(self.device)
-        if self.hparams.fit_standardizer:
-            for m, (mean, std) in dm.channel_stats().items():
-                self.model.standardize[m].fit(mean, std)
-
-    def forward(self, signals: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.model(signals)
+            self.class_weights = datamodule.class_weights().to(self.device)
 
     def _loss(self, logits: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
         return nn.functional.cross_entropy(logits, label, weight=self.class_weights,
                                            label_smoothing=self.hparams.label_smoothing)
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        signals = batch["signals"]
-        if self.augment is not None:
-            signals = self.augment(signals)
-        logits = self(signals)
-        loss = self._loss(logits, batch["label"])
+        loss = self._loss(self(self.training_signals(batch)), batch["label"])
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["label"]))
         return loss
 
@@ -110,8 +77,7 @@ class ActivityRecognition(pl.LightningModule):
     def _epoch_end(self, metrics: MetricCollection) -> dict:
         values = metrics.compute()
         metrics.reset()
-        scalars = {k: v for k, v in values.items() if v.ndim == 0}
-        self.log_dict(scalars, prog_bar=True)
+        self.log_dict({k: v for k, v in values.items() if v.ndim == 0}, prog_bar=True)
         return values
 
     def on_validation_epoch_end(self) -> None:
@@ -128,24 +94,3 @@ class ActivityRecognition(pl.LightningModule):
             else:
                 results[key] = float(v)
         self.test_results = results
-
-    def configure_optimizers(self):
-        opt = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr,
-                                weight_decay=self.hparams.weight_decay)
-        name = self.hparams.scheduler
-        if not name:
-            return opt
-        total = max(int(self.trainer.estimated_stepping_batches), 1)
-        if name == "onecycle":
-            # at least two warm-up steps: torch's one-cycle divides by (warm-up steps - 1)
-            warmup = min(max(self.hparams.warmup_fraction, 2.5 / total), 0.5)
-            if total < 5:
-                return opt           # too few steps for a schedule (smoke tests)
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.hparams.lr,
-                                                        total_steps=total, pct_start=warmup)
-        elif name == "cosine":
-            sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
-        else:
-            raise ConfigError(f"unknown scheduler '{name}'", field="task.scheduler",
-                              fix="use onecycle, cosine or null")
-        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}

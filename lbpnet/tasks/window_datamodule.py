@@ -35,6 +35,11 @@ class WindowDataModule(pl.LightningDataModule):
         See :func:`lbpnet.windows.index.make_windows`.
     modalities : list of str, optional
         Streams to use (default: all that every recording has).
+    targets : list of str, optional
+        Multi-label targets scored per window (e.g. movement strategies); see
+        :func:`lbpnet.windows.index.make_windows`.
+    target_min_fraction : float
+        Least covered fraction of a window for a positive target.
     transforms : list of callables, optional
         ``transform(recording) -> recording``, applied in order after loading
         (e.g. :class:`lbpnet.preprocess.GravitySplit`).
@@ -47,6 +52,7 @@ class WindowDataModule(pl.LightningDataModule):
                  anchor: str = "recording", min_fraction: float = 0.5,
                  modalities: Sequence[str] | None = None, batch_size: int = 64,
                  num_workers: int = 0, stats_windows: int = 4096, seed: int = 0,
+                 targets: Sequence[str] | None = None, target_min_fraction: float = 0.5,
                  transforms: Sequence[Callable[[Recording], Recording]] = ()) -> None:
         super().__init__()
         self.source = source
@@ -54,7 +60,10 @@ class WindowDataModule(pl.LightningDataModule):
         self.split_fn = split
         self.window_args = dict(length=float(length_s), stride=float(stride_s),
                                 label_policy=label_policy, anchor=anchor,
-                                min_fraction=min_fraction)
+                                min_fraction=min_fraction,
+                                targets=list(targets) if targets else None,
+                                target_min_fraction=target_min_fraction)
+        self.targets = [str(t) for t in targets] if targets else None
         self.modalities = list(modalities) if modalities is not None else None
         self.batch_size, self.num_workers = int(batch_size), int(num_workers)
         self.stats_windows, self.seed = int(stats_windows), int(seed)
@@ -90,11 +99,22 @@ class WindowDataModule(pl.LightningDataModule):
         if "train" not in self.datasets:
             raise ConfigError("no training windows after the split", field="split",
                               fix="leave subjects with labelled windows on the training side")
+        if self.targets:
+            missing = [t for t in self.targets if t not in found]
+            if missing:
+                raise ConfigError(f"targets {missing} never occur in the annotations; labels "
+                                  f"found: {found}", field="data.module.targets",
+                                  fix="spell the targets as the annotations do")
         counts = self.datasets["train"].index.class_counts()
         if (counts == 0).any():
             absent = [c for c, n in zip(self.classes, counts) if n == 0]
             raise ConfigError(f"classes {absent} have no training windows", field="data.classes",
                               fix="drop them from data.classes or change the split")
+
+    @property
+    def output_names(self) -> list[str]:
+        """What the model predicts: the targets (multi-label) or else the classes."""
+        return list(self.targets) if self.targets else list(self.classes)
 
     def index(self, side: str) -> WindowIndex:
         return self.datasets[side].index

@@ -4,6 +4,7 @@ A sample is a dict::
 
     {"signals": {modality: float32 tensor (channels, time_m)},
      "label": int64 tensor (),
+     "targets": float32 tensor (n_targets,)      (only with multi-label targets)
      "recording": int64 tensor (), "start": float64 tensor () (s)}
 
 where ``time_m = round(length_s * rate_m)`` differs per modality. A batch has the
@@ -85,8 +86,11 @@ class WindowDataset(Dataset):
         signals = {m: torch.from_numpy(np.ascontiguousarray(self._slice(m, rec, start).T,
                                                             dtype=np.float32))
                    for m in self.modalities}
-        return {"signals": signals, "label": torch.tensor(int(self.index.label[i])),
-                "recording": torch.tensor(rec), "start": torch.tensor(start, dtype=torch.float64)}
+        out = {"signals": signals, "label": torch.tensor(int(self.index.label[i])),
+               "recording": torch.tensor(rec), "start": torch.tensor(start, dtype=torch.float64)}
+        if self.index.targets is not None:
+            out["targets"] = torch.from_numpy(self.index.targets[i].copy())
+        return out
 
     def __getitems__(self, indices: Sequence[int]) -> dict:
         """A whole batch at once: ``signals[m]`` is (batch, channels, time_m)."""
@@ -100,9 +104,12 @@ class WindowDataset(Dataset):
             for b, (rec, start) in enumerate(zip(recs.tolist(), starts.tolist())):
                 out[b] = self._slice(m, rec, start).T
             signals[m] = torch.from_numpy(out)
-        return {"signals": signals, "label": torch.from_numpy(self.index.label[idx].copy()),
-                "recording": torch.from_numpy(recs.copy()),
-                "start": torch.from_numpy(starts.astype(np.float64))}
+        out = {"signals": signals, "label": torch.from_numpy(self.index.label[idx].copy()),
+               "recording": torch.from_numpy(recs.copy()),
+               "start": torch.from_numpy(starts.astype(np.float64))}
+        if self.index.targets is not None:
+            out["targets"] = torch.from_numpy(self.index.targets[idx].copy())
+        return out
 
 
 def collate_windows(batch: list[dict] | dict) -> dict:
@@ -111,6 +118,7 @@ def collate_windows(batch: list[dict] | dict) -> dict:
         return batch
     signals = {m: torch.stack([b["signals"][m] for b in batch]) for m in batch[0]["signals"]}
     out = {"signals": signals}
-    for key in ("label", "recording", "start"):
-        out[key] = torch.stack([b[key] for b in batch])
+    for key in ("label", "recording", "start", "targets"):
+        if key in batch[0]:
+            out[key] = torch.stack([b[key] for b in batch])
     return out

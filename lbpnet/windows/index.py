@@ -15,7 +15,7 @@ import numpy as np
 
 from lbpnet.errors import WindowError
 from lbpnet.recording.recording import Recording
-from lbpnet.windows.label_policy import assign_labels
+from lbpnet.windows.label_policy import assign_labels, label_overlaps
 
 ANCHORS = ("recording", "annotation")
 
@@ -36,6 +36,11 @@ class WindowIndex:
         Window length (s), the same for every window.
     classes : list of str
         The label set.
+    targets : array of float32, shape (n_windows, n_targets), optional
+        Multi-label targets (1 = the label covers enough of the window, 0 = not),
+        e.g. movement strategies; ``None`` when not asked for.
+    target_names : list of str
+        Names of the target columns.
     """
 
     recording: np.ndarray
@@ -43,6 +48,8 @@ class WindowIndex:
     label: np.ndarray
     length: float
     classes: list[str] = field(default_factory=list)
+    targets: np.ndarray | None = None
+    target_names: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.start.shape[0])
@@ -50,7 +57,15 @@ class WindowIndex:
     def subset(self, keep: np.ndarray) -> "WindowIndex":
         """Windows where the boolean (or integer) selector ``keep`` applies."""
         return WindowIndex(self.recording[keep], self.start[keep], self.label[keep],
-                           self.length, list(self.classes))
+                           self.length, list(self.classes),
+                           None if self.targets is None else self.targets[keep],
+                           list(self.target_names))
+
+    def target_counts(self) -> np.ndarray:
+        """Number of positive windows per target, shape (n_targets,)."""
+        if self.targets is None:
+            return np.zeros(0, dtype=np.int64)
+        return (self.targets > 0.5).sum(axis=0)
 
     def class_counts(self) -> np.ndarray:
         """Number of windows per class, shape (n_classes,)."""
@@ -67,7 +82,8 @@ def _grid(t0: float, t1: float, length: float, stride: float) -> np.ndarray:
 def make_windows(recordings: list[Recording], length: float, stride: float,
                  classes: list[str] | None = None, label_policy: str = "majority",
                  anchor: str = "recording", drop_unlabelled: bool = True,
-                 min_fraction: float = 0.5) -> WindowIndex:
+                 min_fraction: float = 0.5, targets: list[str] | None = None,
+                 target_min_fraction: float = 0.5) -> WindowIndex:
     """Build the window index over ``recordings``.
 
     Parameters
@@ -88,6 +104,12 @@ def make_windows(recordings: list[Recording], length: float, stride: float,
         Drop windows whose label is ``-1``.
     min_fraction : float
         Passed to the ``majority`` policy.
+    targets : list of str, optional
+        Labels scored independently per window (multi-label), e.g.
+        ``["strategy/guarding", "strategy/fatigue"]``: a target is 1 when its
+        intervals cover at least ``target_min_fraction`` of the window.
+    target_min_fraction : float
+        Least covered fraction of the window for a positive target.
 
     Raises
     ------
@@ -105,7 +127,8 @@ def make_windows(recordings: list[Recording], length: float, stride: float,
         classes = sorted({lab for r in recordings for lab in r.annotations.labels()})
     classes = [str(c) for c in classes]
     wanted = set(classes)
-    rec_ids, starts, labels = [], [], []
+    target_names = [str(t) for t in targets] if targets else []
+    rec_ids, starts, labels, multi = [], [], [], []
     too_short = []
     for i, rec in enumerate(recordings):
         t0, t1 = rec.start_time, rec.end_time
@@ -122,6 +145,9 @@ def make_windows(recordings: list[Recording], length: float, stride: float,
         lab = assign_labels(s, length, rec.annotations, classes, label_policy, min_fraction)
         if drop_unlabelled:
             s, lab = s[lab >= 0], lab[lab >= 0]
+        if target_names:
+            cover = label_overlaps(s, length, rec.annotations, target_names) / length
+            multi.append((cover >= target_min_fraction - 1e-9).astype(np.float32))
         rec_ids.append(np.full(len(s), i, dtype=np.int64))
         starts.append(s)
         labels.append(lab)
@@ -134,7 +160,8 @@ def make_windows(recordings: list[Recording], length: float, stride: float,
     index = WindowIndex(np.concatenate(rec_ids) if rec_ids else np.zeros(0, np.int64),
                         np.concatenate(starts) if starts else np.zeros(0),
                         np.concatenate(labels) if labels else np.zeros(0, np.int64),
-                        float(length), classes)
+                        float(length), classes,
+                        np.concatenate(multi) if target_names else None, target_names)
     if len(index) == 0:
         found = sorted({lab for r in recordings for lab in r.annotations.labels()})
         raise WindowError(

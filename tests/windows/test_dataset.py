@@ -55,3 +55,13 @@ def test_stream_start_offsets_align_modalities(make_recording):
     # samples encode recording time: both modalities start the window at t = 0.5 s
     assert s["signals"]["emg"][0, 0].item() == 0.5
     assert s["signals"]["imu"][0, 0].item() == 0.5
+
+
+def test_targets_travel_with_samples_and_batches(make_recording):
+    rec = make_recording(labels=(("sit", 0.0, 10.0), ("strategy/guarding", 2.0, 5.0)))
+    idx = make_windows([rec], 2.0, 1.0, classes=["sit"], targets=["strategy/guarding"])
+    ds = WindowDataset([rec], idx)
+    assert ds[2]["targets"].tolist() == [1.0]
+    batch = ds.__getitems__([0, 2])
+    assert batch["targets"].shape == (2, 1)
+    assert collate_windows([ds[0], ds[2]])["targets"].tolist() == [[0.0], [1.0]]

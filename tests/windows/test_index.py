@@ -59,3 +59,18 @@ def test_unknown_policy_and_anchor(recording):
         make_windows([recording], 2.0, 1.0, label_policy="mode")
     with pytest.raises(WindowError, match="unknown anchor 'events'"):
         make_windows([recording], 2.0, 1.0, anchor="events")
+
+
+def test_multilabel_targets_by_covered_fraction(make_recording):
+    rec = make_recording(labels=(("sit", 0.0, 10.0), ("strategy/guarding", 2.0, 5.0),
+                                 ("strategy/fatigue", 4.5, 10.0)))
+    idx = make_windows([rec], 2.0, 1.0, classes=["sit"],
+                       targets=["strategy/guarding", "strategy/fatigue"], target_min_fraction=0.5)
+    assert idx.target_names == ["strategy/guarding", "strategy/fatigue"]
+    # windows [0,2) [1,3) [2,4) [3,5) [4,6) ... guarding covers 2-5 s, fatigue 4.5-10 s
+    # (a window half covered counts: 1 s of 2 s)
+    np.testing.assert_array_equal(idx.targets[:6, 0], [0, 1, 1, 1, 1, 0])
+    np.testing.assert_array_equal(idx.targets[:6, 1], [0, 0, 0, 0, 1, 1])
+    assert idx.target_counts().tolist() == [4, 5]
+    sub = idx.subset(idx.start >= 3)
+    assert sub.targets.shape == (len(sub), 2)

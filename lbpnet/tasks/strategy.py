@@ -1,0 +1,125 @@
+"""Movement-strategy detection: multi-label (guarding, asymmetry, reduced variability,
+fatigue, absent flexion–relaxation) over multimodal windows.
+
+The loss is binary cross-entropy per label, masked where a target is missing
+(NaN). Scores per label: AUROC and AUPRC (threshold-free) and F1 at a threshold
+chosen on the validation windows (the one maximising validation F1), carried in
+the checkpoint and applied unchanged to the test windows.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import torch
+from torch import nn
+from torchmetrics.classification import MultilabelAUROC, MultilabelAveragePrecision
+
+from lbpnet.tasks.base import WindowTask
+
+GRID = torch.linspace(0.05, 0.95, 19)
+
+
+def f1_at(probs: torch.Tensor, targets: torch.Tensor, thresholds: torch.Tensor) -> torch.Tensor:
+    """F1 per label at per-label thresholds; NaN targets are ignored. Shapes (n, L), (L,)."""
+    valid = ~torch.isnan(targets)
+    pred = (probs >= thresholds) & valid
+    truth = (targets > 0.5) & valid
+    tp = (pred & truth).sum(0).float()
+    fp = (pred & ~truth).sum(0).float()
+    fn = (~pred & truth & valid).sum(0).float()
+    return 2 * tp / (2 * tp + fp + fn).clamp_min(1)
+
+
+def best_thresholds(probs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Per label, the threshold of ``GRID`` with the highest F1 on these windows, shape (L,)."""
+    scores = torch.stack([f1_at(probs, targets, t.expand(probs.shape[1])) for t in GRID])
+    return GRID[scores.argmax(0)]
+
+
+class StrategyDetection(WindowTask):
+    """Multi-label detection of movement strategies.
+
+    Parameters are those of :class:`~lbpnet.tasks.base.WindowTask` (``classes``
+    are the target names), plus
+
+    pos_weight : "balanced" or None
+        ``"balanced"``: weight positives by negatives/positives per label in
+        the training windows (rare strategies are not ignored).
+    """
+
+    def __init__(self, model: nn.Module, classes: Sequence[str], lr: float = 1e-3,
+                 weight_decay: float = 1e-2, scheduler: str | None = "onecycle",
+                 warmup_fraction: float = 0.25, pos_weight: str | None = "balanced",
+                 fit_standardizer: bool = True, augment: Callable | None = None) -> None:
+        super().__init__(model, classes, lr, weight_decay, scheduler, warmup_fraction,
+                         fit_standardizer, augment)
+        self.save_hyperparameters(ignore=["model", "augment"])
+        n = len(self.classes)
+        self.register_buffer("pos_weight", torch.ones(n))
+        self.register_buffer("thresholds", torch.full((n,), 0.5))
+        self.auroc = nn.ModuleDict({s: MultilabelAUROC(n, average="none", ignore_index=-1)
+                                    for s in ("val", "test")})
+        self.auprc = nn.ModuleDict({s: MultilabelAveragePrecision(n, average="none",
+                                                                  ignore_index=-1)
+                                    for s in ("val", "test")})
+        self._probs: dict[str, list] = {"val": [], "test": []}
+        self._targets: dict[str, list] = {"val": [], "test": []}
+
+    def on_fit_data(self, datamodule) -> None:
+        if self.hparams.pos_weight == "balanced":
+            t = torch.as_tensor(datamodule.index("train").targets)
+            pos = (t > 0.5).sum(0).float()
+            neg = (t <= 0.5).sum(0).float()
+            self.pos_weight = (neg / pos.clamp_min(1)).clamp(1, 100).to(self.device)
+
+    def _loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        valid = ~torch.isnan(targets)
+        loss = nn.functional.binary_cross_entropy_with_logits(
+            logits, torch.nan_to_num(targets), pos_weight=self.pos_weight, reduction="none")
+        return (loss * valid).sum() / valid.sum().clamp_min(1)
+
+    def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
+        loss = self._loss(self(self.training_signals(batch)), batch["targets"])
+        self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["targets"]))
+        return loss
+
+    def _eval_step(self, batch: dict, side: str) -> None:
+        logits = self(batch["signals"])
+        targets = batch["targets"]
+        self.log(f"{side}/loss", self._loss(logits, targets), batch_size=len(targets))
+        probs = torch.sigmoid(logits)
+        int_targets = torch.where(torch.isnan(targets), -1, targets.round()).long()
+        self.auroc[side].update(probs, int_targets)
+        self.auprc[side].update(probs, int_targets)
+        self._probs[side].append(probs.detach().cpu())
+        self._targets[side].append(targets.detach().cpu())
+
+    def validation_step(self, batch: dict, batch_idx: int) -> None:
+        self._eval_step(batch, "val")
+
+    def test_step(self, batch: dict, batch_idx: int) -> None:
+        self._eval_step(batch, "test")
+
+    def _epoch_end(self, side: str) -> dict:
+        auroc, auprc = self.auroc[side].compute(), self.auprc[side].compute()
+        self.auroc[side].reset()
+        self.auprc[side].reset()
+        probs, targets = torch.cat(self._probs[side]), torch.cat(self._targets[side])
+        self._probs[side], self._targets[side] = [], []
+        if side == "val":
+            self.thresholds = best_thresholds(probs, targets).to(self.thresholds)
+        f1 = f1_at(probs, targets, self.thresholds.cpu())
+        scalars = {f"{side}/auroc_macro": auroc.nanmean(), f"{side}/auprc_macro": auprc.nanmean(),
+                   f"{side}/f1_macro": f1.mean()}
+        self.log_dict(scalars, prog_bar=True)
+        per_label = {f"{side}/auroc": auroc, f"{side}/auprc": auprc, f"{side}/f1": f1,
+                     f"{side}/threshold": self.thresholds.cpu()}
+        return {**{k: float(v) for k, v in scalars.items()},
+                **{k: dict(zip(self.classes, v.tolist())) for k, v in per_label.items()}}
+
+    def on_validation_epoch_end(self) -> None:
+        self._epoch_end("val")
+
+    def on_test_epoch_end(self) -> None:
+        self.test_results = self._epoch_end("test")
