@@ -54,3 +54,7 @@ class LeakageError(LbpnetError):
 
 class ConfigError(LbpnetError):
     """A configuration asks for something impossible or unknown."""
+
+
+class FeatureError(LbpnetError):
+    """A measure cannot be computed on this input (too short, constant, NaN, gaps)."""

@@ -63,6 +63,10 @@ def main() -> str:
                                     "training subjects, one run per seed"),
                          ("6class_dev", "6 activities, development runs: 18 training subjects, "
                                         "3 validation subjects drawn by seed"),
+                         ("ablation_no_rotation", "Ablation: final fit without random sensor "
+                                                  "rotations"),
+                         ("ablation_raw_channels", "Ablation: final fit on the raw 6 channels "
+                                                   "(no gravity/body split)"),
                          ("12class", "12 classes (with postural transitions), UCI-HAR test subjects")):
         runs = _runs(group)
         if runs:

@@ -189,9 +189,9 @@ def _keep_response_class(p: Patient, odi_last: float, nrs_last: float,
     """Clip the last session's reporting noise so the observed change keeps the class."""
     o0, n0 = first.odi, first.nrs
     if p.responder:
-        odi_last = min(odi_last, o0 - ODI_MIC_POINTS, o0 * (1 - ODI_MIC_FRACTION)) \
+        odi_last = min(odi_last, o0 - ODI_MIC_POINTS - 0.2, o0 * (1 - ODI_MIC_FRACTION) - 0.2) \
             if o0 - odi_last < ODI_MIC_POINTS else odi_last
-        nrs_last = min(nrs_last, n0 - NRS_MIC_POINTS)
+        nrs_last = min(nrs_last, n0 - NRS_MIC_POINTS - 0.2)
     else:
         odi_last = max(odi_last, o0 - ODI_MIC_POINTS + 1.0, o0 * (1 - ODI_MIC_FRACTION) + 0.5)
         nrs_last = max(nrs_last, n0 - NRS_MIC_POINTS + 0.5)
