@@ -19,16 +19,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
-import sys
-import tempfile
-import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from lbpnet.atomic import atomic_write_bytes
 from lbpnet.datasets.ts_format import read_ts
+from lbpnet.datasets.pypi_files import cache_root, extract_members, fetch_package_files
 from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
 from lbpnet.recording.recording import Recording
@@ -43,10 +39,6 @@ FILES = {"train": "BasicMotions_TRAIN.ts", "test": "BasicMotions_TEST.ts"}
 AEON_VERSION = "1.6.0"
 _PACKAGE_DIRS = {"aeon": ("datasets", "data", "BasicMotions"),
                  "sktime": ("datasets", "data", "BasicMotions")}
-
-
-def _default_cache_dir() -> Path:
-    return Path(os.environ.get("LBPNET_CACHE", Path.home() / ".cache" / "lbpnet")) / "basic_motions"
 
 
 def _has_files(folder: Path) -> bool:
@@ -66,6 +58,10 @@ def _find_installed() -> Path | None:
     return None
 
 
+def _is_member(member: str) -> bool:
+    return "/BasicMotions/" in member and PurePosixPath(member).name in FILES.values()
+
+
 def extract_from_wheel(wheel: str | os.PathLike, cache_dir: str | os.PathLike) -> Path:
     """Copy the two BasicMotions ``.ts`` files out of an aeon/sktime wheel.
 
@@ -81,45 +77,28 @@ def extract_from_wheel(wheel: str | os.PathLike, cache_dir: str | os.PathLike) -
     Path
         ``cache_dir``, now holding ``BasicMotions_TRAIN.ts`` and ``BasicMotions_TEST.ts``.
     """
-    cache_dir = Path(cache_dir)
-    try:
-        with zipfile.ZipFile(wheel) as archive:
-            members = {Path(n).name: n for n in archive.namelist()
-                       if "/BasicMotions/" in n and Path(n).name in FILES.values()}
-            missing = [n for n in FILES.values() if n not in members]
-            if missing:
-                raise ReaderError(f"the wheel lacks {missing}", source=str(wheel),
-                                  field="BasicMotions",
-                                  fix=f"use aeon=={AEON_VERSION} or pass root= to the .ts files")
-            for name, member in members.items():
-                atomic_write_bytes(cache_dir / name, archive.read(member))
-    except zipfile.BadZipFile as exc:
-        raise ReaderError(f"not a wheel/zip archive ({exc})", source=str(wheel), field="wheel",
-                          fix="delete it and download it again") from None
-    return cache_dir
+    written = {p.name for p in extract_members(Path(wheel), _is_member, Path(cache_dir))}
+    missing = [n for n in FILES.values() if n not in written]
+    if missing:
+        raise ReaderError(f"the wheel lacks {missing}", source=str(wheel), field="BasicMotions",
+                          fix=f"use aeon=={AEON_VERSION} or pass root= to the .ts files")
+    return Path(cache_dir)
 
 
 def _download(cache_dir: Path) -> Path:
-    with tempfile.TemporaryDirectory(prefix="lbpnet-aeon-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--retries", "2", "--timeout", "30", f"aeon=={AEON_VERSION}", "-d", tmp, "--quiet"]
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            done = None
-            detail = str(exc)
-        if done is None or done.returncode != 0:
-            detail = detail if done is None else (done.stderr.strip().splitlines() or ["?"])[-1]
-            raise ReaderError(
-                f"BasicMotions is not installed or cached and the download failed ({detail})",
-                source=" ".join(cmd[2:]), field="data.root",
-                fix="connect to the internet, or copy BasicMotions_TRAIN.ts and "
-                    f"BasicMotions_TEST.ts into {cache_dir} or a folder passed as data.root")
-        wheels = sorted(Path(tmp).glob("aeon-*.whl"))
-        if not wheels:
-            raise ReaderError("pip download produced no aeon wheel", source=tmp, field="wheel",
-                              fix=f"pass data.root= to a folder holding {list(FILES.values())}")
-        return extract_from_wheel(wheels[0], cache_dir)
+    try:
+        fetch_package_files(f"aeon=={AEON_VERSION}", _is_member, cache_dir)
+    except ReaderError as err:
+        raise ReaderError(
+            f"BasicMotions is not installed or cached and the download failed ({err.problem})",
+            source=err.source, field="data.root",
+            fix="connect to the internet, or copy BasicMotions_TRAIN.ts and "
+                f"BasicMotions_TEST.ts into {cache_dir} or a folder passed as data.root") from None
+    if not _has_files(cache_dir):
+        raise ReaderError("the aeon wheel lacks the BasicMotions files", source=str(cache_dir),
+                          field="data.root", fix=f"pass data.root= to a folder holding "
+                                                 f"{list(FILES.values())}")
+    return cache_dir
 
 
 def find_basic_motions(root: str | os.PathLike | None = None,
@@ -141,7 +120,7 @@ def find_basic_motions(root: str | os.PathLike | None = None,
     installed = _find_installed()
     if installed is not None:
         return installed
-    cache = _default_cache_dir() if cache_dir is None else Path(cache_dir).expanduser()
+    cache = (cache_root() / "basic_motions") if cache_dir is None else Path(cache_dir).expanduser()
     if _has_files(cache):
         return cache
     if not download:

