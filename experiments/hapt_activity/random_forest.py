@@ -10,17 +10,15 @@ subjects, scores on the test subjects. Needs scikit-learn (``lbpnet[dev]``).
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 
 import numpy as np
-from hydra import compose, initialize_config_dir
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import open_dict
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, f1_score
 
 from lbpnet.atomic import atomic_write_json
-from lbpnet.cli.config_path import CONFIG_DIR
+from lbpnet.cli.compose import compose_train_config
 from lbpnet.cli.train import build_datamodule
 
 
@@ -43,12 +41,7 @@ def features(dm, side: str) -> tuple[np.ndarray, np.ndarray]:
 def main(argv: list[str]) -> dict:
     out = next((a for a in argv if a.endswith(".json")), None)
     overrides = [a for a in argv if not a.endswith(".json")]
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose("train", overrides=overrides, return_hydra_config=True)
-    with open_dict(cfg):
-        cfg.hydra.runtime.output_dir = "/tmp/lbpnet-rf"
-        cfg.hydra.runtime.cwd = "."
-    HydraConfig().set_config(cfg)
+    cfg = compose_train_config(overrides, tempfile.mkdtemp(prefix="lbpnet-rf-"))
     dm = build_datamodule(cfg)
     dm.setup("fit")
     xs, ys = zip(*(features(dm, s) for s in ("train", "val") if s in dm.datasets))

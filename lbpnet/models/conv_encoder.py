@@ -53,6 +53,8 @@ class ConvEncoder1d(nn.Module):
         Odd kernel length (samples), one for all blocks or one per block.
     stem_kernel : int, optional
         Kernel of the stem convolution (default: the first block's kernel).
+    stem_stride : int
+        Stride of the stem: > 1 shortens long, fast inputs (2 kHz EMG) at once.
     dropout : float
         Dropout inside each block.
     pooling : {"avg", "avgmax"}
@@ -69,6 +71,7 @@ class ConvEncoder1d(nn.Module):
 
     def __init__(self, in_channels: int, widths: Sequence[int] = (32, 64, 64),
                  kernel_size: int | Sequence[int] = (7, 5, 5), stem_kernel: int | None = None,
+                 stem_stride: int = 1,
                  dropout: float = 0.0, pooling: str = "avg", input_stats: bool = False) -> None:
         super().__init__()
         widths = list(widths)
@@ -82,7 +85,8 @@ class ConvEncoder1d(nn.Module):
                               fix="use avg or avgmax")
         stem_kernel = stem_kernel or kernels[0]
         self.stem = nn.Sequential(
-            nn.Conv1d(in_channels, widths[0], stem_kernel, padding=stem_kernel // 2, bias=False),
+            nn.Conv1d(in_channels, widths[0], stem_kernel, stride=stem_stride,
+                      padding=stem_kernel // 2, bias=False),
             nn.BatchNorm1d(widths[0]), nn.ReLU(inplace=True))
         blocks, c = [], widths[0]
         for i, (w, k) in enumerate(zip(widths, kernels)):
@@ -92,11 +96,11 @@ class ConvEncoder1d(nn.Module):
         self.pooling, self.input_stats = pooling, input_stats
         self.out_features = c * (2 if pooling == "avgmax" else 1) + \
             (2 * in_channels if input_stats else 0)
-        self.receptive_field = self._receptive_field(stem_kernel, kernels)
+        self.receptive_field = self._receptive_field(stem_kernel, stem_stride, kernels)
 
     @staticmethod
-    def _receptive_field(stem_kernel: int, kernels: list[int]) -> int:
-        rf, jump = stem_kernel, 1
+    def _receptive_field(stem_kernel: int, stem_stride: int, kernels: list[int]) -> int:
+        rf, jump = stem_kernel, stem_stride
         for i, k in enumerate(kernels):
             rf += (k - 1) * jump              # first conv of the block (may stride)
             jump *= 1 if i == 0 else 2

@@ -32,13 +32,17 @@ class MultimodalClassifier(nn.Module):
     encoder : callable, optional
         ``encoder(in_channels) -> nn.Module`` with an ``out_features`` attribute;
         defaults to :class:`ConvEncoder1d`. Hydra passes a partial.
+    modality_encoders : mapping of str to callable, optional
+        Encoders for particular modalities instead of ``encoder`` (e.g. a strided
+        stem for 2 kHz EMG beside the default for 100 Hz IMU).
     dropout : float
         Dropout before the head.
     """
 
     def __init__(self, channels: Mapping[str, int], n_outputs: int,
                  encoder: Callable[[int], nn.Module] | None = None,
-                 dropout: float = 0.2) -> None:
+                 dropout: float = 0.2,
+                 modality_encoders: Mapping[str, Callable[[int], nn.Module]] | None = None) -> None:
         super().__init__()
         if not channels:
             raise ConfigError("no modalities given", field="model.channels",
@@ -47,7 +51,13 @@ class MultimodalClassifier(nn.Module):
         self.modalities = list(channels)
         self.channels = dict(channels)
         self.standardize = nn.ModuleDict({m: ChannelStandardizer(c) for m, c in channels.items()})
-        self.encoders = nn.ModuleDict({m: encoder(c) for m, c in channels.items()})
+        special = dict(modality_encoders or {})
+        unknown = sorted(set(special) - set(channels))
+        if unknown:
+            raise ConfigError(f"encoders given for modalities {unknown} the data does not have "
+                              f"(it has {sorted(channels)})", field="model.modality_encoders",
+                              fix="name modalities of the data, or drop those entries")
+        self.encoders = nn.ModuleDict({m: special.get(m, encoder)(c) for m, c in channels.items()})
         n_features = sum(e.out_features for e in self.encoders.values())
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_features, n_outputs))
         self.out_features = n_features

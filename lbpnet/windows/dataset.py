@@ -83,8 +83,9 @@ class WindowDataset(Dataset):
     def __getitem__(self, i: int) -> dict:
         i = int(i)
         rec, start = int(self.index.recording[i]), float(self.index.start[i])
-        signals = {m: torch.from_numpy(np.ascontiguousarray(self._slice(m, rec, start).T,
-                                                            dtype=np.float32))
+        # np.array copies: the slice may be a read-only view of a memory-mapped file
+        signals = {m: torch.from_numpy(np.array(self._slice(m, rec, start).T, dtype=np.float32,
+                                                order="C"))
                    for m in self.modalities}
         out = {"signals": signals, "label": torch.tensor(int(self.index.label[i])),
                "recording": torch.tensor(rec), "start": torch.tensor(start, dtype=torch.float64)}

@@ -40,3 +40,14 @@ def test_receptive_field_grows_with_depth():
 def test_encoder_output_features_match_attribute():
     enc = ConvEncoder1d(6, widths=(8, 16), kernel_size=5, input_stats=True)
     assert enc(torch.randn(2, 6, 128)).shape == (2, enc.out_features)
+
+
+def test_modality_specific_encoder_and_strided_stem():
+    from functools import partial
+    model = MultimodalClassifier({"emg": 4, "imu": 6}, 3, modality_encoders={
+        "emg": partial(ConvEncoder1d, widths=(8, 16), kernel_size=5, stem_stride=4)})
+    assert model.encoders["emg"].stem[0].stride == (4,)
+    assert model.encoders["imu"].stem[0].stride == (1,)
+    assert model({"emg": torch.randn(2, 4, 2000), "imu": torch.randn(2, 6, 200)}).shape == (2, 3)
+    with pytest.raises(ConfigError, match=r"modalities \['nirs'\] the data does not have"):
+        MultimodalClassifier({"imu": 6}, 3, modality_encoders={"nirs": ConvEncoder1d})

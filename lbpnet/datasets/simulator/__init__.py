@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from lbpnet.atomic import atomic_write_json
+from lbpnet.datasets.pypi_files import cache_root
 from lbpnet.datasets.simulator.cohort import LABEL_THRESHOLD, make_cohort, meets_mic
 from lbpnet.datasets.simulator.config import (DEFAULT_EMG_CHANNELS, MUSCLES, PHENOTYPES,
                                               STRATEGIES, TASKS, SimulatorConfig)
@@ -55,11 +56,6 @@ def simulate_cohort(out_dir, n_patients: int = 12, n_sessions: int = 4, seed: in
     return paths
 
 
-def _cache_root() -> Path:
-    return Path(os.environ.get("LBPNET_CACHE", Path.home() / ".cache" / "lbpnet")) \
-        / "synthetic_lbp"
-
-
 def load_synthetic_lbp(root=None, n_patients: int = 12, n_sessions: int = 4, seed: int = 0,
                        difficulty: float = 1.0, **more) -> list[Recording]:
     """Generate the cohort into a cache keyed by its parameters (once), then read it back.
@@ -73,7 +69,7 @@ def load_synthetic_lbp(root=None, n_patients: int = 12, n_sessions: int = 4, see
     params = {k: v for k, v in cfg.to_dict().items() if k != "extra"}
     key = hashlib.sha256(json.dumps({"v": GENERATOR_VERSION, **params}, sort_keys=True,
                                     default=str).encode()).hexdigest()[:16]
-    folder = Path(root).expanduser() if root is not None else _cache_root() / key
+    folder = Path(root).expanduser() if root is not None else cache_root() / "synthetic_lbp" / key
     manifest = folder / "manifest.json"
     names = None
     if manifest.is_file():
