@@ -41,7 +41,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from lbpnet.datasets.pypi_files import cache_root, fetch_package_files
+from lbpnet.datasets.cache import cache_root
+from lbpnet.datasets.pypi_files import fetch_package_files
 from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
 from lbpnet.recording.recording import Recording

@@ -44,7 +44,7 @@ import numpy as np
 
 from lbpnet.atomic import atomic_write_bytes
 from lbpnet.datasets._legacy_pickle import read_hapt_pickle
-from lbpnet.datasets.pypi_files import cache_root
+from lbpnet.datasets.cache import cache_root
 from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
 from lbpnet.recording.recording import Recording

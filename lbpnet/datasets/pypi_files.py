@@ -21,11 +21,6 @@ from lbpnet.atomic import atomic_write_bytes
 from lbpnet.errors import ReaderError
 
 
-def cache_root() -> Path:
-    """``$LBPNET_CACHE`` or ``~/.cache/lbpnet``."""
-    return Path(os.environ.get("LBPNET_CACHE", Path.home() / ".cache" / "lbpnet"))
-
-
 def extract_members(archive_path: Path, wanted: Callable[[str], bool], cache_dir: Path) -> list[Path]:
     """Copy the members of a wheel/zip or sdist for which ``wanted(path)`` holds into
     ``cache_dir`` (file names only, each written atomically); return the files written."""

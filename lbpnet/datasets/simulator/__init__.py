@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from lbpnet.atomic import atomic_write_json
-from lbpnet.datasets.pypi_files import cache_root
+from lbpnet.datasets.cache import cache_root
 from lbpnet.datasets.simulator.cohort import LABEL_THRESHOLD, make_cohort, meets_mic
 from lbpnet.datasets.simulator.config import (DEFAULT_EMG_CHANNELS, MUSCLES, PHENOTYPES,
                                               STRATEGIES, TASKS, SimulatorConfig)
