@@ -35,6 +35,10 @@ class MultimodalClassifier(nn.Module):
     modality_encoders : mapping of str to callable, optional
         Encoders for particular modalities instead of ``encoder`` (e.g. a strided
         stem for 2 kHz EMG beside the default for 100 Hz IMU).
+    front_ends : mapping of str to nn.Module, optional
+        Fixed transforms applied after standardisation and before the encoder of
+        a modality (e.g. :class:`lbpnet.preprocess.RmsEnvelope` for EMG); a
+        front end with ``channels_out(c)`` may change the channel count.
     dropout : float
         Dropout before the head.
     """
@@ -42,7 +46,8 @@ class MultimodalClassifier(nn.Module):
     def __init__(self, channels: Mapping[str, int], n_outputs: int,
                  encoder: Callable[[int], nn.Module] | None = None,
                  dropout: float = 0.2,
-                 modality_encoders: Mapping[str, Callable[[int], nn.Module]] | None = None) -> None:
+                 modality_encoders: Mapping[str, Callable[[int], nn.Module]] | None = None,
+                 front_ends: Mapping[str, nn.Module] | None = None) -> None:
         super().__init__()
         if not channels:
             raise ConfigError("no modalities given", field="model.channels",
@@ -51,13 +56,17 @@ class MultimodalClassifier(nn.Module):
         self.modalities = list(channels)
         self.channels = dict(channels)
         self.standardize = nn.ModuleDict({m: ChannelStandardizer(c) for m, c in channels.items()})
-        special = dict(modality_encoders or {})
-        unknown = sorted(set(special) - set(channels))
-        if unknown:
-            raise ConfigError(f"encoders given for modalities {unknown} the data does not have "
-                              f"(it has {sorted(channels)})", field="model.modality_encoders",
-                              fix="name modalities of the data, or drop those entries")
-        self.encoders = nn.ModuleDict({m: special.get(m, encoder)(c) for m, c in channels.items()})
+        special, fronts = dict(modality_encoders or {}), dict(front_ends or {})
+        for field, given in (("model.modality_encoders", special), ("model.front_ends", fronts)):
+            unknown = sorted(set(given) - set(channels))
+            if unknown:
+                raise ConfigError(f"entries for modalities {unknown} the data does not have "
+                                  f"(it has {sorted(channels)})", field=field,
+                                  fix="name modalities of the data, or drop those entries")
+        self.front_ends = nn.ModuleDict(fronts)
+        width = {m: fronts[m].channels_out(c) if hasattr(fronts.get(m), "channels_out") else c
+                 for m, c in channels.items()}
+        self.encoders = nn.ModuleDict({m: special.get(m, encoder)(width[m]) for m in channels})
         n_features = sum(e.out_features for e in self.encoders.values())
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_features, n_outputs))
         self.out_features = n_features
@@ -69,8 +78,13 @@ class MultimodalClassifier(nn.Module):
             raise ConfigError(f"batch lacks modalities {missing}; it has {sorted(signals)}",
                               field="data.modalities",
                               fix="train and predict with the same modalities")
-        return torch.cat([self.encoders[m](self.standardize[m](signals[m]))
-                          for m in self.modalities], dim=1)
+        feats = []
+        for m in self.modalities:
+            x = self.standardize[m](signals[m])
+            if m in self.front_ends:
+                x = self.front_ends[m](x)
+            feats.append(self.encoders[m](x))
+        return torch.cat(feats, dim=1)
 
     def forward(self, signals: Mapping[str, torch.Tensor],
                 return_features: bool = False):

@@ -1,5 +1,6 @@
 """Preprocessing: recording-level transforms and (later) torch filter chains."""
 
+from lbpnet.preprocess.envelope import RmsEnvelope
 from lbpnet.preprocess.gravity import GravitySplit
 
-__all__ = ["GravitySplit"]
+__all__ = ["GravitySplit", "RmsEnvelope"]

@@ -107,6 +107,12 @@ class StrategyDetection(WindowTask):
         self.auprc[side].reset()
         probs, targets = torch.cat(self._probs[side]), torch.cat(self._targets[side])
         self._probs[side], self._targets[side] = [], []
+        # a label without positives (or negatives) on this side has no AUROC/AUPRC: NaN, not 0
+        pos = (targets > 0.5).sum(0)
+        neg = (targets <= 0.5).sum(0)
+        undefined = ((pos == 0) | (neg == 0)).to(auroc.device)
+        auroc = torch.where(undefined, torch.nan, auroc)
+        auprc = torch.where(undefined, torch.nan, auprc)
         if side == "val":
             self.thresholds = best_thresholds(probs, targets).to(self.thresholds)
         f1 = f1_at(probs, targets, self.thresholds.cpu())
@@ -114,9 +120,10 @@ class StrategyDetection(WindowTask):
                    f"{side}/f1_macro": f1.mean()}
         self.log_dict(scalars, prog_bar=True)
         per_label = {f"{side}/auroc": auroc, f"{side}/auprc": auprc, f"{side}/f1": f1,
-                     f"{side}/threshold": self.thresholds.cpu()}
+                     f"{side}/threshold": self.thresholds.cpu(), f"{side}/positives": pos}
         return {**{k: float(v) for k, v in scalars.items()},
-                **{k: dict(zip(self.classes, v.tolist())) for k, v in per_label.items()}}
+                **{k: dict(zip(self.classes, [None if x != x else x for x in v.tolist()]))
+                   for k, v in per_label.items()}}
 
     def on_validation_epoch_end(self) -> None:
         self._epoch_end("val")

@@ -92,22 +92,50 @@ def _check_known(wanted, known: list[str], field: str) -> None:
                           fix="use ids as they appear in the data (e.g. '02', not 2)")
 
 
+def _metadata_value(recording: Recording, path: str):
+    value = recording.metadata
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            raise ConfigError(f"recording has no metadata '{path}'", source=recording.source,
+                              field="split.stratify", fix="name a metadata key every recording has "
+                                                          "(e.g. patient.phenotype), or null")
+        value = value[key]
+    return str(value)
+
+
+def _strata(recordings: list[Recording], stratify: str | None) -> list[list[str]]:
+    """Subjects grouped by the value of metadata ``stratify`` (one group when None)."""
+    subjects = _groups(recordings, "subject")
+    if stratify is None:
+        return [subjects]
+    of = {r.subject: _metadata_value(r, stratify) for r in recordings}
+    return [[s for s in subjects if of[s] == v] for v in sorted(set(of.values()))]
+
+
 def subject_holdout(recordings: list[Recording], test_subjects=None, val_subjects=None,
                     test_fraction: float = 0.2, val_fraction: float = 0.15,
-                    seed: int = 0) -> Split:
+                    seed: int = 0, stratify: str | None = None) -> Split:
     """Hold out whole subjects: the given ``test_subjects`` or a random fraction.
 
     Validation subjects are drawn from the remaining (training) subjects only.
+    ``stratify`` names a subject-level metadata key (``"patient.phenotype"``): the
+    fractions are then drawn within each of its values, so every phenotype is on
+    every side.
     """
     subjects = _groups(recordings, "subject")
+    strata = _strata(recordings, stratify)
     if test_subjects is not None:
         _check_known(test_subjects, subjects, "split.test_subjects")
         test = {str(s) for s in test_subjects}
     else:
-        test = _take_val(subjects, None, test_fraction, seed + 1)
+        test = set().union(*(_take_val(g, None, test_fraction, seed + 1 + i)
+                             for i, g in enumerate(strata)))
     if val_subjects is not None:
         _check_known(val_subjects, subjects, "split.val_subjects")
-    val = _take_val([s for s in subjects if s not in test], val_subjects, val_fraction, seed)
+        val = {str(s) for s in val_subjects}
+    else:
+        val = set().union(*(_take_val([s for s in g if s not in test], None, val_fraction, seed + i)
+                            for i, g in enumerate(strata)))
     return _assign(recordings, "subject", test, val, "subject_holdout")
 
 

@@ -51,3 +51,10 @@ def test_modality_specific_encoder_and_strided_stem():
     assert model({"emg": torch.randn(2, 4, 2000), "imu": torch.randn(2, 6, 200)}).shape == (2, 3)
     with pytest.raises(ConfigError, match=r"modalities \['nirs'\] the data does not have"):
         MultimodalClassifier({"imu": 6}, 3, modality_encoders={"nirs": ConvEncoder1d})
+
+
+def test_emg_front_end_changes_channels_before_the_encoder():
+    from lbpnet.preprocess import RmsEnvelope
+    model = MultimodalClassifier({"emg": 4, "imu": 6}, 2, front_ends={"emg": RmsEnvelope(50, 10)})
+    assert model.encoders["emg"].stem[0].in_channels == 8       # RMS and RMS of the difference
+    assert model({"emg": torch.randn(2, 4, 1000), "imu": torch.randn(2, 6, 100)}).shape == (2, 2)

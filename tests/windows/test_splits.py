@@ -66,3 +66,15 @@ def test_predefined_split_needs_metadata(cohort):
         r.metadata["split"] = "test" if r.subject in {"09", "10"} else "train"
     split = predefined_split(cohort)
     assert subjects(cohort, split.test) == {"09", "10"}
+
+
+def test_stratified_holdout_puts_every_stratum_on_every_side(cohort):
+    for r in cohort:
+        r.metadata["patient"] = {"phenotype": "control" if int(r.subject) <= 5 else "guarding"}
+    split = subject_holdout(cohort, test_fraction=0.2, val_fraction=0.25, seed=3,
+                            stratify="patient.phenotype")
+    for side in ("train", "val", "test"):
+        kinds = {cohort[i].metadata["patient"]["phenotype"] for i in split.side(side)}
+        assert kinds == {"control", "guarding"}, side
+    with pytest.raises(ConfigError, match="no metadata 'patient.sex'"):
+        subject_holdout(cohort, stratify="patient.sex")
