@@ -56,6 +56,14 @@ class WindowDataset(Dataset):
                     f"modality '{m}' is missing in {len(missing)} recording(s); available: "
                     f"{sorted(missing[0].streams)}", source=missing[0].source,
                     field="data.modalities", fix="choose modalities every recording has")
+            names = recordings[0].streams[m].channel_names
+            other = next((r for r in recordings if r.streams[m].channel_names != names), None)
+            if other is not None:
+                raise WindowError(
+                    f"modality '{m}' has channels {other.streams[m].channel_names} here but "
+                    f"{names} in {recordings[0].source}", source=other.source,
+                    field=f"streams.{m}.channel_names",
+                    fix="give every recording the same channels in the same order")
         self.samples = {m: self._samples_per_window(m) for m in self.modalities}
 
     def _samples_per_window(self, modality: str) -> int:
@@ -81,17 +89,9 @@ class WindowDataset(Dataset):
         return stream.data[s:s + n]
 
     def __getitem__(self, i: int) -> dict:
-        i = int(i)
-        rec, start = int(self.index.recording[i]), float(self.index.start[i])
-        # np.array copies: the slice may be a read-only view of a memory-mapped file
-        signals = {m: torch.from_numpy(np.array(self._slice(m, rec, start).T, dtype=np.float32,
-                                                order="C"))
-                   for m in self.modalities}
-        out = {"signals": signals, "label": torch.tensor(int(self.index.label[i])),
-               "recording": torch.tensor(rec), "start": torch.tensor(start, dtype=torch.float64)}
-        if self.index.targets is not None:
-            out["targets"] = torch.from_numpy(self.index.targets[i].copy())
-        return out
+        batch = self.__getitems__([int(i)])
+        return {"signals": {m: x[0] for m, x in batch["signals"].items()},
+                **{k: v[0] for k, v in batch.items() if k != "signals"}}
 
     def __getitems__(self, indices: Sequence[int]) -> dict:
         """A whole batch at once: ``signals[m]`` is (batch, channels, time_m)."""
@@ -101,10 +101,10 @@ class WindowDataset(Dataset):
         for m in self.modalities:
             n = self.samples[m]
             first = self.recordings[0].streams[m]
-            out = np.empty((len(idx), first.n_channels, n), dtype=np.float32)
+            array = np.empty((len(idx), first.n_channels, n), dtype=np.float32)
             for b, (rec, start) in enumerate(zip(recs.tolist(), starts.tolist())):
-                out[b] = self._slice(m, rec, start).T
-            signals[m] = torch.from_numpy(out)
+                array[b] = self._slice(m, rec, start).T       # the only copy
+            signals[m] = torch.from_numpy(array)
         out = {"signals": signals, "label": torch.from_numpy(self.index.label[idx].copy()),
                "recording": torch.from_numpy(recs.copy()),
                "start": torch.from_numpy(starts.astype(np.float64))}

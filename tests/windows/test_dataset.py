@@ -65,3 +65,15 @@ def test_targets_travel_with_samples_and_batches(make_recording):
     batch = ds.__getitems__([0, 2])
     assert batch["targets"].shape == (2, 1)
     assert collate_windows([ds[0], ds[2]])["targets"].tolist() == [[0.0], [1.0]]
+
+
+def test_recordings_with_different_channels_are_refused(make_recording):
+    import pytest
+
+    from lbpnet.errors import WindowError
+    a, b = make_recording(subject="01"), make_recording(subject="02")
+    b.streams["imu"].channel_names = ["x", "z", "y"]
+    b.source = "sub-02.lbp"
+    idx = make_windows([a, b], 2.0, 1.0, classes=["sit", "stand"])
+    with pytest.raises(WindowError, match=r"sub-02\.lbp.*\['x', 'z', 'y'\] here but \['x', 'y', 'z'\]"):
+        WindowDataset([a, b], idx)
