@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduce experiments/hapt_activity/results.md (CPU, 2 cores: ~3 min for the 6-class seeds,
-# ~2 min for 12 classes, ~40 min for leave-one-subject-out). Run from the repository root
-# with lbpnet installed: pip install torch==2.13.0 -e '.[datasets,dev]'
+# ~2 min for 12 classes, ~6 min for the ablations, ~30 min for leave-one-subject-out).
+#   bash experiments/hapt_activity/run.sh [all|baseline|6class|6class_dev|12class|ablation|loso]
+# Run from the repository root with lbpnet installed: pip install torch==2.13.0 -e '.[datasets,dev]'
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export WANDB_MODE=offline
@@ -34,6 +35,15 @@ fi
 if [[ $what == all || $what == 12class ]]; then
   lbpnet-train --multirun experiment=hapt_activity12 'seed=0' hydra.sweep.dir=$LOGS/12class
   keep $LOGS/12class 12class
+fi
+if [[ $what == all || $what == ablation ]]; then
+  # the same final fit without the random sensor rotations, and without the gravity/body channels
+  lbpnet-train --multirun experiment=hapt_activity 'seed=0,1,2' task.augment.rotation=0 \
+    hydra.sweep.dir=$LOGS/ablation_no_rotation
+  keep $LOGS/ablation_no_rotation ablation_no_rotation
+  lbpnet-train --multirun experiment=hapt_activity 'seed=0,1,2' preprocess=none \
+    'task.augment.triples={imu: [[0, 1, 2], [3, 4, 5]]}' hydra.sweep.dir=$LOGS/ablation_raw_channels
+  keep $LOGS/ablation_raw_channels ablation_raw_channels
 fi
 if [[ $what == all || $what == loso ]]; then
   lbpnet-train --multirun experiment=hapt_loso 'split.fold=range(30)' hydra.sweep.dir=$LOGS/loso
