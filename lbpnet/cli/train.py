@@ -75,8 +75,9 @@ def train(cfg: DictConfig) -> dict:
     dm.setup("fit")
     task = build_task(cfg, dm)
     callbacks, loggers = _callbacks_and_loggers(cfg)
+    no_val = {} if "val" in dm.datasets else {"limit_val_batches": 0}   # final fit: no val side
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers,
-                                      default_root_dir=str(output_dir))
+                                      default_root_dir=str(output_dir), **no_val)
     trainer.fit(task, datamodule=dm, ckpt_path=cfg.get("ckpt_path"))
     fit_s = time.perf_counter() - t0
     ckpt = trainer.checkpoint_callback
