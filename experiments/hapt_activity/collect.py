@@ -63,6 +63,7 @@ def main() -> str:
         lines += [f"Baseline ({rf.stem}) — {m['model']}, same windows and split, fit on all "
                   f"training subjects: test accuracy {m['test/acc']:.4f}, macro-F1 "
                   f"{m['test/f1_macro']:.4f} ({m['test_windows']} test windows).", ""]
+    ensembles = sorted(RESULTS.glob("ensemble_*.json"))
     for group, label in (("6class", "6 activities, UCI-HAR test subjects, final fit on all 21 "
                                     "training subjects, one run per seed"),
                          ("6class_dev", "6 activities, development runs: 18 training subjects, "
@@ -74,8 +75,15 @@ def main() -> str:
                          ("12class", "12 classes (with postural transitions), UCI-HAR test subjects")):
         runs = _runs(group)
         if runs:
-            lines += [f"## {label}", "", _summary(group, runs), "", *HEADER,
-                      *[_row(n, m) for n, m in runs], ""]
+            lines += [f"## {label}", "", _summary(group, runs), ""]
+            if group == "6class":
+                for path in ensembles:
+                    m = json.loads(path.read_text())
+                    lines += [f"- {path.stem} (class probabilities of {len(m['members'])} of these "
+                              f"runs averaged): test accuracy {m['test/acc']:.4f}, macro-F1 "
+                              f"{m['test/f1_macro']:.4f}"]
+                lines += [""] if ensembles else []
+            lines += [*HEADER, *[_row(n, m) for n, m in runs], ""]
     loso = _runs("loso")
     if loso:
         worst = min(loso, key=lambda r: r[1]["test/acc"])

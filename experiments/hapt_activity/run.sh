@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduce experiments/hapt_activity/results.md (CPU, 2 cores: ~3 min for the 6-class seeds,
+# Reproduce experiments/hapt_activity/results.md (CPU, 2 cores: ~8 min for the 10 6-class seeds,
 # ~2 min for 12 classes, ~6 min for the ablations, ~30 min for leave-one-subject-out).
 #   bash experiments/hapt_activity/run.sh [all|baseline|6class|6class_dev|12class|ablation|loso]
 # Run from the repository root with lbpnet installed: pip install torch==2.13.0 -e '.[datasets,dev]'
@@ -25,8 +25,11 @@ if [[ $what == all || $what == baseline ]]; then
   python experiments/hapt_activity/random_forest.py experiment=hapt_activity "$OUT/random_forest_gravity.json"
 fi
 if [[ $what == all || $what == 6class ]]; then
-  lbpnet-train --multirun experiment=hapt_activity 'seed=0,1,2' hydra.sweep.dir=$LOGS/6class
+  lbpnet-train --multirun experiment=hapt_activity 'seed=range(10)' hydra.sweep.dir=$LOGS/6class
   keep $LOGS/6class 6class
+  # two 5-seed ensembles (class probabilities averaged) of those runs
+  python experiments/hapt_activity/ensemble.py "$OUT/ensemble_seeds_0-4.json" $LOGS/6class/{0..4}
+  python experiments/hapt_activity/ensemble.py "$OUT/ensemble_seeds_5-9.json" $LOGS/6class/{5..9}
 fi
 if [[ $what == all || $what == 6class_dev ]]; then
   lbpnet-train --multirun experiment=hapt_activity_dev 'seed=0,1,2' hydra.sweep.dir=$LOGS/6class_dev
