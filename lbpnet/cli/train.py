@@ -4,8 +4,9 @@ Every run writes into its Hydra run directory:
 
 ``config.yaml``       the resolved configuration
 ``checkpoints/``      best (by the monitored validation metric) and last checkpoints
-``metrics.json``      test metrics of the best checkpoint, plus the split's subjects
-                      and window counts
+``metrics.json``      test metrics of the tested checkpoint (``test_checkpoint``: best by
+                      the monitored validation metric, or last), plus the split's
+                      subjects and window counts
 ``csv/`` (default)    the per-epoch log
 """
 
@@ -64,8 +65,8 @@ def _split_summary(dm) -> dict:
 
 
 def train(cfg: DictConfig) -> dict:
-    """Fit, test the best checkpoint, write ``metrics.json`` into ``cfg.paths.output_dir``;
-    return the metrics."""
+    """Fit, test the checkpoint ``cfg.test_checkpoint`` names (best or last), write
+    ``metrics.json`` into ``cfg.paths.output_dir``; return the metrics."""
     output_dir = Path(cfg.paths.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(output_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
