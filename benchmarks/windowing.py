@@ -33,11 +33,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import json
-import mmap
-import os
 import resource
 import subprocess
 import sys
@@ -47,150 +44,10 @@ from pathlib import Path
 
 import numpy as np
 
-EMG_RATE, EMG_CH = 2000.0, 16
-IMU_RATE, IMU_CH = 100.0, 6
-LENGTH_S, STRIDE_S, BATCH = 2.0, 1.0, 256
-LABELS = ("standing", "sitting", "walking", "bending")
-BLOCK_S = 600.0  # annotation blocks (s); boundaries at +0.5 s so no 2 s window is a tie
-BD_PYTHON = "/tmp/venv-bd/bin/python"
-
-
-# --------------------------------------------------------------------------- data
-
-def recording_path(tmp: Path, hours: float) -> Path:
-    return tmp / f"synthetic_{hours:g}h.lbp"
-
-
-def build_recording(tmp: Path, hours: float, seed: int = 0) -> Path:
-    """Write (once) the synthetic recording of ``hours``; return its ``.lbp`` path."""
-    from lbpnet.recording.annotations import Annotations
-    from lbpnet.recording.store import RecordingWriter
-
-    path = recording_path(tmp, hours)
-    if (path / "recording.json").is_file():
-        return path
-    duration = hours * 3600.0
-    n_emg, n_imu = int(round(duration * EMG_RATE)), int(round(duration * IMU_RATE))
-    edges = np.concatenate([[0.0], np.arange(BLOCK_S + 0.5, duration, BLOCK_S), [duration]])
-    ann = Annotations(edges[:-1], np.diff(edges),
-                      [LABELS[i % len(LABELS)] for i in range(len(edges) - 1)])
-    rng = np.random.default_rng(seed)
-    chunk = 1 << 20
-    emg_block = rng.standard_normal((chunk, EMG_CH), dtype=np.float32) * 50.0  # µV-ish
-    imu_block = rng.standard_normal((chunk, IMU_CH), dtype=np.float32)
-    t0 = time.perf_counter()
-    with RecordingWriter(path, subject="synthetic-01", session="bench",
-                         annotations=ann,
-                         metadata={"synthetic": True,
-                                   "generator": "benchmarks/windowing.py (repeated random "
-                                                "block, not a physiological signal)"}) as w:
-        for name, n, rate, ch, block, unit in (
-                ("emg", n_emg, EMG_RATE, EMG_CH, emg_block, "uV"),
-                ("imu", n_imu, IMU_RATE, IMU_CH, imu_block, "g")):
-            out = w.create_stream(name, n, rate, [f"{name}_{i:02d}" for i in range(ch)],
-                                  [name] * ch, [unit] * ch)
-            for start in range(0, n, chunk):
-                m = min(chunk, n - start)
-                out[start:start + m] = block[:m]
-    print(f"# wrote {path} ({hours:g} h, {_du(path) / 1e9:.2f} GB) in "
-          f"{time.perf_counter() - t0:.1f} s", flush=True)
-    return path
-
-
-def _du(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.iterdir())
-
-
-def stream_files(path: Path) -> list[Path]:
-    return sorted(path.glob("*.npy"))
-
-
-# --------------------------------------------------------------------------- memory
-
-def proc_status() -> dict[str, int]:
-    """``/proc/self/status`` memory fields in bytes (Linux); empty elsewhere."""
-    out = {}
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            key, _, val = line.partition(":")
-            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem"):
-                out[key] = int(val.split()[0]) * 1024
-    except OSError:
-        pass
-    return out
-
-
-def drop_cache(files: list[Path]) -> None:
-    """Ask the kernel to evict ``files`` from the page cache (clean pages only)."""
-    for f in files:
-        fd = os.open(f, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
-
-
-def cached_fraction(files: list[Path]) -> float:
-    """Fraction of the pages of ``files`` resident in the page cache (``mincore``)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
-    resident = total = 0
-    for f in files:
-        size = f.stat().st_size
-        if size == 0:
-            continue
-        with open(f, "rb") as fh:
-            mm = mmap.mmap(fh.fileno(), 0, prot=mmap.PROT_READ)
-        view = np.frombuffer(mm, dtype=np.uint8)
-        n = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
-        vec = (ctypes.c_ubyte * n)()
-        if libc.mincore(ctypes.c_void_p(view.ctypes.data), ctypes.c_size_t(size), vec) != 0:
-            del view
-            mm.close()
-            return float("nan")
-        resident += int((np.frombuffer(vec, dtype=np.uint8) & 1).sum())
-        total += n
-        del view
-        mm.close()
-    return resident / max(total, 1)
-
-
-# --------------------------------------------------------------------------- timing
-
-def run_pass(batches, track_memory: bool = False) -> dict:
-    """Consume an iterable of batches ``{"signals": {m: tensor}}``; time it."""
-    n = nbytes = 0
-    peak_anon = peak_file = 0
-    t0 = time.perf_counter()
-    for batch in batches:
-        sig = batch["signals"] if isinstance(batch, dict) else batch
-        for x in sig.values():
-            nbytes += x.numel() * x.element_size()
-        n += next(iter(sig.values())).shape[0]
-        if track_memory:
-            st = proc_status()
-            peak_anon = max(peak_anon, st.get("RssAnon", 0))
-            peak_file = max(peak_file, st.get("RssFile", 0))
-    dt = time.perf_counter() - t0
-    out = {"windows": n, "bytes": nbytes, "seconds": dt,
-           "windows_per_s": n / dt, "gb_per_s": nbytes / dt / 1e9}
-    if track_memory:
-        out.update(peak_rss_anon=peak_anon, peak_rss_file=peak_file)
-    return out
-
-
-def best_of(make_batches, repeats: int) -> dict:
-    runs = [run_pass(make_batches()) for _ in range(repeats)]
-    best = max(runs, key=lambda r: r["windows_per_s"])
-    best["all_windows_per_s"] = [round(r["windows_per_s"]) for r in runs]
-    return best
-
-
-def batch_orders(n: int, shuffled: bool, seed: int = 0) -> list[np.ndarray]:
-    order = np.random.default_rng(seed).permutation(n) if shuffled else np.arange(n)
-    return [order[i:i + BATCH] for i in range(0, n, BATCH)]
-
+from bench_common import (BATCH, BD_PYTHON, EMG_CH, EMG_RATE, IMU_CH, IMU_RATE, LABELS, LENGTH_S,
+                          STRIDE_S, batch_orders, best_of, build_recording, cached_fraction,
+                          drop_cache, proc_status, run_pass, stream_files)
+from windowing_braindecode import worker_braindecode
 
 def open_lbpnet(path: Path):
     from lbpnet.recording.store import read_recording
@@ -322,99 +179,6 @@ def worker_rss(args) -> dict:
                vm_hwm=end.get("VmHWM", 0),
                ru_maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     return res
-
-
-def _stub_torchaudio_if_broken() -> str:
-    """braindecode imports torchaudio at import time (for its models only). When the
-    installed torchaudio cannot load (a wheel built for another torch), put a stub in
-    ``sys.modules`` whose every attribute raises when used; windowing never touches it."""
-    try:
-        import torchaudio  # noqa: F401
-        return "real"
-    except Exception as err:  # noqa: BLE001 - any load failure
-        import types
-
-        class _Unavailable:
-            def __init__(self, *a, **k):
-                raise RuntimeError("torchaudio stub (benchmark): the real one failed to load")
-
-        for name in ("torchaudio", "torchaudio.functional", "torchaudio.transforms"):
-            for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
-                sys.modules.pop(key, None)
-            mod = types.ModuleType(name)
-            mod.__getattr__ = lambda attr: _Unavailable
-            sys.modules[name] = mod
-        sys.modules["torchaudio"].functional = sys.modules["torchaudio.functional"]
-        sys.modules["torchaudio"].transforms = sys.modules["torchaudio.transforms"]
-        return f"stubbed ({type(err).__name__}: {str(err)[:80]})"
-
-
-def worker_braindecode(args) -> dict:
-    """Runs under /tmp/venv-bd: braindecode windows over the same EMG (no lbpnet import)."""
-    torchaudio_state = _stub_torchaudio_if_broken()
-    import logging
-    import warnings
-    import mne
-    import pandas as pd
-    import torch
-    import braindecode
-    from braindecode.datasets import BaseConcatDataset, RawDataset
-    from braindecode.preprocessing import create_fixed_length_windows
-    from torch.utils.data import DataLoader
-
-    warnings.filterwarnings("ignore")
-    mne.set_log_level("ERROR")
-    logging.getLogger("braindecode").setLevel(logging.ERROR)
-    torch.set_num_threads(1)
-    path = Path(args.path)
-    out = {"braindecode_version": braindecode.__version__, "mne_version": mne.__version__,
-           "torchaudio": torchaudio_state}
-    emg = np.load(path / "emg.npy", mmap_mode="r")
-    info = mne.create_info([f"emg_{i:02d}" for i in range(EMG_CH)], EMG_RATE, ch_types="emg")
-    win, step = int(LENGTH_S * EMG_RATE), int(STRIDE_S * EMG_RATE)
-
-    def windows(raw):
-        ds = BaseConcatDataset([RawDataset(raw, pd.Series({"subject": "synthetic-01"}),
-                                            target_name=None)])
-        t0 = time.perf_counter()
-        wds = create_fixed_length_windows(ds, start_offset_samples=0, stop_offset_samples=None,
-                                          window_size_samples=win, window_stride_samples=step,
-                                          drop_last_window=True, preload=False)
-        return wds, time.perf_counter() - t0
-
-    def loader_pass(wds, limit):
-        """Best of ``--repeats`` shuffled passes (at most ``limit`` windows), after a warm-up."""
-        gen = torch.Generator().manual_seed(0)
-        dl = DataLoader(wds, batch_size=BATCH, shuffle=True, num_workers=0, generator=gen)
-
-        def batches(limit=limit):
-            for i, (x, *_rest) in enumerate(dl):
-                if i * BATCH >= limit:
-                    break
-                yield {"signals": {"emg": x}}
-        run_pass(batches(BATCH))
-        return best_of(batches, args.repeats)
-
-    fif = Path(args.tmp) / f"{path.stem}_emg_raw.fif"
-    if args.bd_mode == "ram":
-        t0 = time.perf_counter()
-        raw = mne.io.RawArray(np.ascontiguousarray(emg.T), info)       # float64 in RAM
-        out["rawarray_build_s"] = time.perf_counter() - t0
-        wds, out["windows_build_s"] = windows(raw)
-        out["n_windows"] = len(wds)
-        out["result"] = loader_pass(wds, args.bd_limit)
-        out["result"]["x_dtype"] = str(wds[0][0].dtype)
-        if not fif.is_file():   # for the lazy run, in its own process
-            t0 = time.perf_counter()
-            raw.save(fif, fmt="single", overwrite=True, split_size="2GB")
-            out["fif_write_s"] = time.perf_counter() - t0
-    else:
-        lazy = mne.io.read_raw_fif(fif, preload=False)
-        wds, out["windows_build_s"] = windows(lazy)
-        out["n_windows"] = len(wds)
-        out["result"] = loader_pass(wds, args.bd_limit)
-    out["ru_maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return out
 
 
 WORKERS = {"throughput": worker_throughput, "cold": worker_cold, "rss": worker_rss,
