@@ -10,7 +10,6 @@ subjects, scores on the test subjects. Needs scikit-learn (``lbpnet[dev]``).
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -18,8 +17,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import accuracy_score, f1_score
 
 from lbpnet.atomic import atomic_write_json
-from lbpnet.cli.compose import compose_train_config
-from lbpnet.cli.train import build_datamodule
+from lbpnet.cli.compose import fitted_datamodule
 
 
 def window_statistics(batch: dict) -> np.ndarray:
@@ -41,9 +39,7 @@ def features(dm, side: str) -> tuple[np.ndarray, np.ndarray]:
 def main(argv: list[str]) -> dict:
     out = next((a for a in argv if a.endswith(".json")), None)
     overrides = [a for a in argv if not a.endswith(".json")]
-    cfg = compose_train_config(overrides, tempfile.mkdtemp(prefix="lbpnet-rf-"))
-    dm = build_datamodule(cfg)
-    dm.setup("fit")
+    cfg, dm = fitted_datamodule(overrides, prefix="lbpnet-rf-")
     xs, ys = zip(*(features(dm, s) for s in ("train", "val") if s in dm.datasets))
     x_train, y_train = np.concatenate(xs), np.concatenate(ys)
     x_test, y_test = features(dm, "test")

@@ -15,7 +15,6 @@ Needs scikit-learn (lbpnet[dev]).
 from __future__ import annotations
 
 import sys
-import tempfile
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -24,8 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from lbpnet.atomic import atomic_write_json
-from lbpnet.cli.compose import compose_train_config
-from lbpnet.cli.train import build_datamodule
+from lbpnet.cli.compose import fitted_datamodule
 from lbpnet.features import emg_spectral_frequencies
 
 FLEXORS = ("rectus_abdominis", "external_oblique", "internal_oblique")
@@ -68,9 +66,7 @@ def window_features(dm, side: str) -> tuple[np.ndarray, np.ndarray]:
 def main(argv: list[str]) -> dict:
     out = next((a for a in argv if a.endswith(".json")), None)
     overrides = [a for a in argv if not a.endswith(".json")]
-    cfg = compose_train_config(overrides, tempfile.mkdtemp(prefix="lbpnet-features-"))
-    dm = build_datamodule(cfg)
-    dm.setup("fit")
+    cfg, dm = fitted_datamodule(overrides, prefix="lbpnet-features-")
     x = {s: window_features(dm, s) for s in dm.datasets}
     result = {"model": "logistic regression on interpretable window measures (per label)",
               "synthetic": True, "overrides": overrides,

@@ -30,3 +30,16 @@ def compose_train_config(overrides: list[str], output_dir: str | os.PathLike,
     HydraConfig().set_config(cfg)
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     return cfg
+
+
+def fitted_datamodule(overrides: list[str], prefix: str = "lbpnet-"):
+    """``(cfg, datamodule)`` of ``lbpnet-train`` with ``overrides``, set up for fitting:
+    the same windows and split a run would use (for baselines and analyses)."""
+    import tempfile
+
+    from lbpnet.cli.train import build_datamodule
+
+    cfg = compose_train_config(overrides, tempfile.mkdtemp(prefix=prefix))
+    dm = build_datamodule(cfg)
+    dm.setup("fit")
+    return cfg, dm
