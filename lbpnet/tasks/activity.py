@@ -10,7 +10,7 @@ from torchmetrics import MetricCollection
 from torchmetrics.classification import (MulticlassAccuracy, MulticlassConfusionMatrix,
                                          MulticlassF1Score)
 
-from lbpnet.tasks.base import WindowTask
+from lbpnet.tasks.base import WindowTask, quality_weights
 
 
 def _metrics(n: int) -> MetricCollection:
@@ -31,6 +31,9 @@ class ActivityRecognition(WindowTask):
     class_weights : "balanced", sequence of float (n_classes,), or None
         Loss weight per class; ``"balanced"`` takes inverse class frequencies of
         the training windows from the data module when fitting starts.
+
+    Windows of a batch with ``batch["quality"]`` (batch,) are weighed by it in the
+    loss (training and the logged val/test loss); the metrics score every window.
     """
 
     def __init__(self, model: nn.Module, classes: Sequence[str], lr: float = 1e-3,
@@ -53,18 +56,34 @@ class ActivityRecognition(WindowTask):
         if self.balance:
             self.class_weights = datamodule.class_weights().to(self.device)
 
-    def _loss(self, logits: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
-        return nn.functional.cross_entropy(logits, label, weight=self.class_weights,
-                                           label_smoothing=self.hparams.label_smoothing)
+    def _loss(self, logits: torch.Tensor, label: torch.Tensor,
+              quality: torch.Tensor | None = None) -> torch.Tensor:
+        """Cross-entropy, shape (); ``logits`` (batch, n_classes), ``label`` (batch,).
+
+        ``quality`` (batch,) weighs each window (0: a bad window adds nothing). The
+        mean divides by the summed weights (class weight x quality), so with all
+        windows good it equals torch's weighted mean cross-entropy.
+        """
+        if quality is None:
+            return nn.functional.cross_entropy(logits, label, weight=self.class_weights,
+                                               label_smoothing=self.hparams.label_smoothing)
+        per_window = nn.functional.cross_entropy(
+            logits, label, weight=self.class_weights,
+            label_smoothing=self.hparams.label_smoothing, reduction="none")
+        quality = quality.to(per_window)         # per_window already carries the class weight
+        total = quality if self.class_weights is None else quality * self.class_weights[label]
+        return (per_window * quality).sum() / total.sum().clamp_min(1e-8)
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        loss = self._loss(self(self.training_signals(batch)), batch["label"])
+        quality = quality_weights(batch, len(batch["label"]))
+        loss = self._loss(self(self.training_signals(batch)), batch["label"], quality)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["label"]))
         return loss
 
     def _eval_step(self, batch: dict, metrics: MetricCollection, prefix: str) -> None:
         logits = self(batch["signals"])
-        self.log(f"{prefix}/loss", self._loss(logits, batch["label"]),
+        quality = quality_weights(batch, len(batch["label"]))
+        self.log(f"{prefix}/loss", self._loss(logits, batch["label"], quality),
                  batch_size=len(batch["label"]))
         metrics.update(logits, batch["label"])
 

@@ -1,4 +1,5 @@
-"""What every window task shares: AdamW with a schedule, augmentation, standardiser fitting."""
+"""What every window task shares: AdamW with a schedule, augmentation, standardiser fitting,
+and the per-window quality weights of the loss."""
 
 from __future__ import annotations
 
@@ -8,7 +9,36 @@ import pytorch_lightning as pl
 import torch
 from torch import nn
 
-from lbpnet.errors import ConfigError
+from lbpnet.errors import ConfigError, WindowError
+
+
+def quality_weights(batch: dict, n: int) -> torch.Tensor | None:
+    """Per-window loss weights from ``batch["quality"]``, or None when the batch has none.
+
+    Parameters
+    ----------
+    batch : dict
+        A window batch; ``batch["quality"]`` (optional) is float, shape (batch,),
+        1 for a good window and 0 for a bad one (fractions weigh in between), as
+        the quality-control step writes it.
+    n : int
+        Number of windows in the batch.
+
+    Returns
+    -------
+    torch.Tensor or None
+        Float32 weights, shape (batch,). Values are not checked here (that would
+        synchronise the GPU on every step); QC guarantees them in [0, 1].
+    """
+    quality = batch.get("quality")
+    if quality is None:
+        return None
+    quality = torch.as_tensor(quality)
+    if quality.shape != (n,):
+        raise WindowError(f"batch['quality'] has shape {tuple(quality.shape)}, expected ({n},): "
+                          "one score per window", field="quality",
+                          fix="give one quality score (1 good, 0 bad) per window")
+    return quality.float()
 
 
 class WindowTask(pl.LightningModule):

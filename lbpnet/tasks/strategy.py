@@ -2,9 +2,11 @@
 fatigue, absent flexion–relaxation) over multimodal windows.
 
 The loss is binary cross-entropy per label, masked where a target is missing
-(NaN). Scores per label: AUROC and AUPRC (threshold-free) and F1 at a threshold
-chosen on the validation windows (the one maximising validation F1), carried in
-the checkpoint and applied unchanged to the test windows.
+(NaN) and weighed per window by ``batch["quality"]`` when the batch has one
+(1 good, 0 bad: a bad window adds nothing). Scores per label: AUROC and AUPRC
+(threshold-free) and F1 at a threshold chosen on the validation windows (the one
+maximising validation F1), carried in the checkpoint and applied unchanged to the
+test windows.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import torch
 from torch import nn
 from torchmetrics.classification import MultilabelAUROC, MultilabelAveragePrecision
 
-from lbpnet.tasks.base import WindowTask
+from lbpnet.tasks.base import WindowTask, quality_weights
 
 GRID = torch.linspace(0.05, 0.95, 19)
 
@@ -73,21 +75,31 @@ class StrategyDetection(WindowTask):
             neg = (t <= 0.5).sum(0).float()
             self.pos_weight = (neg / pos.clamp_min(1)).clamp(1, 100).to(self.device)
 
-    def _loss(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        valid = ~torch.isnan(targets)
+    def _loss(self, logits: torch.Tensor, targets: torch.Tensor,
+              quality: torch.Tensor | None = None) -> torch.Tensor:
+        """Masked BCE, shape (); ``logits`` and ``targets`` (batch, n_labels).
+
+        A NaN target adds nothing; ``quality`` (batch,) weighs each window (0: a bad
+        window adds nothing). The mean divides by the summed weights of valid targets.
+        """
+        valid = (~torch.isnan(targets)).float()
+        if quality is not None:
+            valid = valid * quality.to(valid)[:, None]
         loss = nn.functional.binary_cross_entropy_with_logits(
             logits, torch.nan_to_num(targets), pos_weight=self.pos_weight, reduction="none")
-        return (loss * valid).sum() / valid.sum().clamp_min(1)
+        return (loss * valid).sum() / valid.sum().clamp_min(1e-8)
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        loss = self._loss(self(self.training_signals(batch)), batch["targets"])
+        quality = quality_weights(batch, len(batch["targets"]))
+        loss = self._loss(self(self.training_signals(batch)), batch["targets"], quality)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["targets"]))
         return loss
 
     def _eval_step(self, batch: dict, side: str) -> None:
         logits = self(batch["signals"])
         targets = batch["targets"]
-        self.log(f"{side}/loss", self._loss(logits, targets), batch_size=len(targets))
+        self.log(f"{side}/loss", self._loss(logits, targets, quality_weights(batch, len(targets))),
+                 batch_size=len(targets))
         probs = torch.sigmoid(logits)
         int_targets = torch.where(torch.isnan(targets), -1, targets.round()).long()
         self.auroc[side].update(probs, int_targets)

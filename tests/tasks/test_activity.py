@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import pytorch_lightning as pl
 import torch
 
@@ -82,3 +83,59 @@ def test_rotation_keeps_vector_norms_and_leaves_other_channels():
     torch.testing.assert_close(y[:, :3].norm(dim=1), x["imu"][:, :3].norm(dim=1))
     torch.testing.assert_close(y[:, 3], x["imu"][:, 3])
     assert not torch.allclose(y[:, :3], x["imu"][:, :3])
+
+
+class _Linear(torch.nn.Module):
+    """A tiny stand-in model: mean over time, then a linear layer."""
+
+    def __init__(self, channels=3, n_outputs=2):
+        super().__init__()
+        self.linear = torch.nn.Linear(channels, n_outputs)
+
+    def forward(self, signals):
+        return self.linear(signals["imu"].mean(-1))
+
+
+def _quality_batch():
+    torch.manual_seed(0)
+    return {"signals": {"imu": torch.randn(6, 3, 20)}, "label": torch.tensor([0, 1, 1, 0, 1, 0]),
+            "quality": torch.tensor([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])}
+
+
+def _subset(batch, keep):
+    return {"signals": {"imu": batch["signals"]["imu"][keep]}, "label": batch["label"][keep]}
+
+
+def test_bad_quality_windows_add_nothing_to_the_activity_loss():
+    for class_weights in (None, [0.5, 2.0]):
+        task = ActivityRecognition(_Linear(), ["a", "b"], label_smoothing=0.1,
+                                   class_weights=class_weights, augment=None)
+        batch = _quality_batch()
+        good = batch["quality"] > 0
+        loss = task.training_step(batch, 0)
+        # the same as the loss over the good windows only (class weights and smoothing kept)
+        torch.testing.assert_close(loss, task.training_step(_subset(batch, good), 0))
+        # all-good quality is the plain weighted mean cross-entropy
+        ones = dict(batch, quality=torch.ones(6))
+        torch.testing.assert_close(task.training_step(ones, 0),
+                                   task.training_step(_subset(batch, slice(None)), 0))
+        # changing a bad window's signal changes neither the loss nor the gradient
+        loss.backward()
+        grad = task.model.linear.weight.grad.clone()
+        task.zero_grad()
+        moved = dict(batch, signals={"imu": batch["signals"]["imu"].clone()})
+        moved["signals"]["imu"][1] += 100.0
+        moved_loss = task.training_step(moved, 0)
+        moved_loss.backward()
+        torch.testing.assert_close(moved_loss, loss)
+        torch.testing.assert_close(task.model.linear.weight.grad, grad)
+        # a batch of only bad windows trains nothing
+        none = dict(batch, quality=torch.zeros(6))
+        assert task.training_step(none, 0).item() == 0.0
+
+
+def test_quality_of_the_wrong_shape_is_refused():
+    from lbpnet.errors import WindowError
+    task = ActivityRecognition(_Linear(), ["a", "b"], augment=None)
+    with pytest.raises(WindowError, match=r"quality.*shape \(3,\), expected \(6,\)"):
+        task.training_step(dict(_quality_batch(), quality=torch.ones(3)), 0)

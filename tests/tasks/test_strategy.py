@@ -55,3 +55,35 @@ def test_learns_planted_strategies_and_reports_per_label_scores():
     assert r["test/auroc_macro"] > 0.9
     assert 0.05 <= min(r["test/threshold"].values()) <= 0.95
     assert task.pos_weight.min() >= 1.0          # positives are the minority here
+
+
+class _Linear(torch.nn.Module):
+    def __init__(self, channels=2, n_outputs=2):
+        super().__init__()
+        self.linear = torch.nn.Linear(channels, n_outputs)
+
+    def forward(self, signals):
+        return self.linear(signals["imu"].mean(-1))
+
+
+def test_quality_and_missing_targets_both_mask_the_strategy_loss():
+    torch.manual_seed(0)
+    nan = float("nan")
+    task = StrategyDetection(_Linear(), ["strategy/tremor", "strategy/stiff"], augment=None)
+    task.pos_weight = torch.tensor([2.0, 3.0])
+    x = torch.randn(5, 2, 30)
+    targets = torch.tensor([[1.0, 0.0], [0.0, nan], [1.0, 1.0], [nan, nan], [0.0, 1.0]])
+    quality = torch.tensor([1.0, 1.0, 0.0, 1.0, 1.0])
+    loss = task.training_step({"signals": {"imu": x}, "targets": targets, "quality": quality}, 0)
+    # by hand: BCE over the valid targets of the good windows, mean over those entries
+    logits = task({"imu": x})
+    keep = (~torch.isnan(targets)) & (quality[:, None] > 0)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits[keep], targets[keep], pos_weight=task.pos_weight.expand(5, 2)[keep])
+    torch.testing.assert_close(loss, bce)
+    # without quality, the bad window's two targets count again
+    no_q = task.training_step({"signals": {"imu": x}, "targets": targets}, 0)
+    assert not torch.isclose(no_q, loss)
+    keep_all = ~torch.isnan(targets)
+    torch.testing.assert_close(no_q, torch.nn.functional.binary_cross_entropy_with_logits(
+        logits[keep_all], targets[keep_all], pos_weight=task.pos_weight.expand(5, 2)[keep_all]))
