@@ -1,0 +1,108 @@
+"""Fingerprints that say which model, config and data a result came from.
+
+Every function returns a hex SHA-256 digest. They are cheap on hours-long data:
+a recording is fingerprinted by its description (modalities, rates, channel names,
+units, shapes, annotations) plus a fixed number of sampled bytes of each stream
+(the first and last 64 KiB and 64 evenly spaced 4 KiB blocks), never a full read.
+A change in shape, channels, rate, labels or any sampled byte changes the print;
+a single changed sample elsewhere in a multi-hour stream may not (say so when
+claiming identity: the print is a fingerprint, not a checksum of every byte).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from lbpnet.errors import ReaderError
+
+EDGE_BYTES = 64 * 1024
+BLOCK_BYTES = 4 * 1024
+N_BLOCKS = 64
+
+
+def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """SHA-256 of every byte of a file (e.g. a model checkpoint)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReaderError("file to fingerprint does not exist", source=str(path),
+                          fix="check the path (a checkpoint or config of the run)")
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def config_hash(config: Mapping | str) -> str:
+    """SHA-256 of a configuration: a mapping is hashed as canonical JSON (sorted keys),
+    so key order and YAML formatting do not change it; a string is hashed as given."""
+    if isinstance(config, str):
+        text = config
+    else:
+        text = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _sampled_bytes(data: np.ndarray) -> Iterable[bytes]:
+    """The first/last ``EDGE_BYTES`` and ``N_BLOCKS`` spaced blocks of an array's bytes."""
+    flat = np.asarray(data).reshape(-1)
+    raw = flat.view(np.uint8) if flat.flags.c_contiguous else np.ascontiguousarray(flat).view(np.uint8)
+    n = raw.shape[0]
+    if n <= 2 * EDGE_BYTES + N_BLOCKS * BLOCK_BYTES:
+        yield raw.tobytes()
+        return
+    yield raw[:EDGE_BYTES].tobytes()
+    for start in np.linspace(EDGE_BYTES, n - EDGE_BYTES - BLOCK_BYTES, N_BLOCKS).astype(np.int64):
+        yield raw[start:start + BLOCK_BYTES].tobytes()
+    yield raw[n - EDGE_BYTES:].tobytes()
+
+
+def recording_description(recording) -> dict:
+    """What identifies a :class:`~lbpnet.recording.Recording` besides its samples."""
+    ann = recording.annotations
+    return {
+        "key": recording.key,
+        "synthetic": bool(recording.metadata.get("synthetic", False)),
+        "streams": {name: {"rate_hz": float(s.sampling_rate), "shape": list(s.data.shape),
+                           "dtype": str(s.data.dtype), "channels": list(s.channel_names),
+                           "types": list(s.channel_types), "units": list(s.units),
+                           "start_s": float(s.start_time)}
+                    for name, s in recording.streams.items()},
+        "annotations": hashlib.sha256(json.dumps(
+            [list(map(float, ann.onset)), list(map(float, ann.duration)),
+             list(map(str, ann.label))]).encode()).hexdigest() if len(ann) else None,
+    }
+
+
+def recording_fingerprint(recording) -> str:
+    """SHA-256 of a recording's description and sampled bytes of every stream."""
+    h = hashlib.sha256(json.dumps(recording_description(recording), sort_keys=True).encode())
+    for name in sorted(recording.streams):
+        for block in _sampled_bytes(recording.streams[name].data):
+            h.update(block)
+    return h.hexdigest()
+
+
+def data_fingerprint(recordings: Iterable) -> dict:
+    """Fingerprint of a set of recordings: one print per recording and one for all.
+
+    Returns
+    -------
+    dict
+        ``{"sha256": <all>, "n_recordings": n, "recordings": {key: sha256},
+        "method": <how it was computed>}``.
+    """
+    per = {}
+    for i, rec in enumerate(recordings):
+        key = rec.key if rec.key not in per else f"{rec.key}#{i}"
+        per[key] = recording_fingerprint(rec)
+    total = hashlib.sha256(json.dumps(per, sort_keys=True).encode()).hexdigest()
+    return {"sha256": total, "n_recordings": len(per), "recordings": per,
+            "method": f"sha256 of stream descriptions + first/last {EDGE_BYTES // 1024} KiB and "
+                      f"{N_BLOCKS} x {BLOCK_BYTES // 1024} KiB sampled blocks per stream"}

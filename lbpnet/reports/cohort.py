@@ -1,0 +1,57 @@
+"""The cohort summary page: one row per session, linking the session reports."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+from urllib.parse import quote
+
+import numpy as np
+
+from lbpnet.explain.result import ChannelSegmentAttribution
+from lbpnet.reports.html import esc, page, table
+from lbpnet.reports.session import SessionInfo, faithfulness_section, provenance_table
+from lbpnet.reports.wording import likelihood
+
+
+def session_findings(result: ChannelSegmentAttribution, rows: np.ndarray,
+                     thresholds: Mapping[str, float]) -> list[tuple[str, str, float | None]]:
+    """``(output, word, mean probability)`` per explained output of a session, most
+    probable first (word is likely / uncertain / unlikely, or ``"explained"``)."""
+    targets = np.asarray(result.target)[rows]
+    p = result.windows.get("probability")
+    out = []
+    for t in sorted(set(targets.tolist())):
+        name = result.output_names[t]
+        if p is None:
+            out.append((name, "explained", None))
+            continue
+        probs = np.asarray(p, dtype=float)[rows[targets == t]]
+        out.append((name, likelihood(probs, float(thresholds.get(name, 0.5)))[0],
+                    float(probs.mean())))
+    return sorted(out, key=lambda f: -(f[2] if f[2] is not None else 0))
+
+
+def render_cohort(result: ChannelSegmentAttribution,
+                  sessions: Sequence[tuple[SessionInfo, np.ndarray, str]],
+                  provenance: Mapping[str, object], thresholds: Mapping[str, float]) -> str:
+    """The HTML of the cohort page; ``sessions`` holds ``(info, rows, file name)``."""
+    rows = []
+    for info, r, filename in sessions:
+        findings = session_findings(result, r, thresholds)
+        text = "; ".join(f"{name.split('/')[-1].replace('_', ' ')}: {word}"
+                         + (f" ({p:.2f})" if p is not None else "")
+                         for name, word, p in findings)
+        link = f'<a href="{esc(quote(filename))}">{esc(info.title)}</a>'
+        rows.append((link, info.subject, info.session if info.session is not None else "–",
+                     len(r), text))
+    synthetic = any(info.synthetic for info, _, _ in sessions)
+    body = (f"<h1>Cohort summary</h1><p>{len(sessions)} session report"
+            f"{'s' if len(sessions) != 1 else ''}, explained outputs: "
+            f"{esc(', '.join(result.output_names))}. Probabilities are the mean over the "
+            "explained windows of a session.</p>"
+            '<h2 id="sessions">Sessions</h2>'
+            + table(["report", "patient", "session", "windows", "findings (mean probability)"],
+                    rows, numeric=(3,), raw_columns=(0,))
+            + faithfulness_section(result.faithfulness, result.method)
+            + '<h2 id="provenance">Provenance</h2>' + provenance_table(provenance))
+    return page("lbpnet cohort summary", body, synthetic)

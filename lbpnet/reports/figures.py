@@ -1,0 +1,181 @@
+"""Static figures (matplotlib, Agg) inlined into the reports as base64 PNG data URIs."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Sequence
+
+import numpy as np
+
+from lbpnet.errors import ConfigError
+from lbpnet.reports.html import channel_label, output_label
+from lbpnet.reports.signals import WindowSignals
+
+MAX_HEATMAP_ROWS = 20
+
+
+def _plain(text: str) -> str:
+    """Text matplotlib draws literally (a ``$`` would start mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def _labels(channels: Sequence[str], rows) -> list[str]:
+    return [_plain(channel_label(channels[i])) for i in rows]
+
+
+def _pyplot():
+    try:
+        import matplotlib
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ConfigError("matplotlib is needed to draw the report figures", field="reports",
+                          fix="pip install matplotlib (or pip install -e '.[dev]')") from None
+    return plt
+
+
+def to_data_uri(fig) -> str:
+    """Render a matplotlib figure to ``data:image/png;base64,…`` and close it."""
+    plt = _pyplot()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def heatmap_rows(matrix: np.ndarray, limit: int = MAX_HEATMAP_ROWS) -> np.ndarray:
+    """Channels to draw: all (in data order) or the ``limit`` largest by |attribution|,
+    kept in data order so that left/right muscles stay side by side. ``matrix`` is
+    (channels, segments)."""
+    n = matrix.shape[0]
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.argsort(-np.abs(matrix).sum(axis=1), kind="stable")[:limit])
+
+
+def _draw_heatmap(ax, matrix, edges, labels, title, cbar_label, fig):
+    scale = float(np.abs(matrix).max()) or 1.0
+    im = ax.pcolormesh(edges, np.arange(matrix.shape[0] + 1), matrix / scale, cmap="RdBu_r",
+                       vmin=-1, vmax=1, shading="flat")
+    ax.set_yticks(np.arange(len(labels)) + 0.5)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_title(title, fontsize=10, loc="left")
+    bar = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    bar.set_label(cbar_label, fontsize=8)
+    bar.set_ticks([-1, 0, 1])
+    bar.set_ticklabels(["against", "0", "towards"])
+
+
+def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarray,
+                  signals: WindowSignals | None, row: int, top: Sequence[int],
+                  output_name: str, window_start_s: float) -> str:
+    """Heat map of one window's channel × segment attribution above the raw and processed
+    signals of its ``top`` channels, on one time axis (s from the window start).
+
+    Parameters
+    ----------
+    matrix : array, shape (channels, segments)
+    channels : list of str, ``"modality/name"``
+    edges_s : array, shape (segments + 1,)
+    signals : WindowSignals or None
+        ``row`` selects the window in it; without signals only the heat map is drawn.
+    top : list of int
+        Channel indices whose signals are drawn (most attributed first).
+    """
+    plt = _pyplot()
+    rows = heatmap_rows(matrix)
+    n_sig = len(top) if signals is not None else 0
+    fig = plt.figure(figsize=(10.5, 0.28 * len(rows) + 1.6 + 1.5 * n_sig))
+    grid = fig.add_gridspec(1 + n_sig, 1, height_ratios=[0.28 * len(rows) + 1.0] + [1.4] * n_sig,
+                            hspace=0.55)
+    ax = fig.add_subplot(grid[0])
+    _draw_heatmap(ax, matrix[rows], edges_s, _labels(channels, rows),
+                  f"Attribution towards '{_plain(output_label(output_name))}', "
+                  f"window at {window_start_s:.1f} s",
+                  "relative attribution", fig)
+    ax.set_xlim(edges_s[0], edges_s[-1])
+    bottom = ax
+    for k, ch in enumerate(top[:n_sig]):
+        sub = bottom = fig.add_subplot(grid[1 + k], sharex=ax)
+        modality, _, name = channels[ch].partition("/")
+        index = _channel_index(channels, ch)
+        raw = signals.channel(row, modality, index)
+        unit = _plain(signals.units.get(modality, ["n/a"] * (index + 1))[index])
+        unit = {"uV": "µV", "mV": "mV"}.get(unit, unit)
+        if raw is not None:
+            sub.plot(raw[0], raw[1], color="0.55", lw=0.6, label=f"raw ({unit})")
+            sub.set_ylabel(unit, fontsize=8)
+        proc = signals.channel(row, modality, index, processed=True)
+        if proc is not None:
+            twin = sub.twinx()
+            twin.plot(proc[0], proc[1], color="#1f4e9c", lw=1.4,
+                      label=signals.processed_label.get(modality, "processed"))
+            twin.set_ylabel("processed", fontsize=8, color="#1f4e9c")
+            twin.tick_params(labelsize=7, colors="#1f4e9c")
+        peak = int(np.argmax(matrix[ch]))
+        sub.axvspan(edges_s[peak], edges_s[peak + 1], color="#d62728", alpha=0.12, lw=0)
+        sub.set_title(_plain(f"{channel_label(channels[ch])}: raw (grey, {unit}) and "
+                             f"{signals.processed_label.get(modality, 'processed')} (blue); "
+                             "red band = most attributed segment"), fontsize=9, loc="left")
+        sub.tick_params(labelsize=7)
+    bottom.set_xlabel("time from window start (s)", fontsize=9)
+    return to_data_uri(fig)
+
+
+def _channel_index(channels: Sequence[str], ch: int) -> int:
+    """Position of channel ``ch`` within its modality."""
+    modality = channels[ch].partition("/")[0]
+    return sum(1 for c in channels[:ch] if c.partition("/")[0] == modality)
+
+
+def session_timeline(starts_s: np.ndarray, matrices: np.ndarray, edges_s: np.ndarray,
+                     channels: Sequence[str], probability: np.ndarray | None,
+                     threshold: float | None, output_name: str) -> str:
+    """The whole session: the window probabilities over time above a channel × time heat map
+    (attribution of overlapping windows averaged per segment-long bin).
+
+    Parameters
+    ----------
+    starts_s : array, shape (n_windows,), window starts on the recording clock (s)
+    matrices : array, shape (n_windows, channels, segments)
+    """
+    plt = _pyplot()
+    width = float(np.min(np.diff(edges_s)))
+    t0, t1 = float(starts_s.min()), float(starts_s.max() + edges_s[-1])
+    n_bins = max(1, int(np.ceil((t1 - t0) / width)))
+    total = np.zeros((matrices.shape[1], n_bins))
+    count = np.zeros(n_bins)
+    mids = (edges_s[:-1] + edges_s[1:]) / 2
+    for start, m in zip(starts_s, matrices):
+        bins = np.clip(((start + mids - t0) // width).astype(int), 0, n_bins - 1)
+        np.add.at(total.T, bins, m.T)
+        np.add.at(count, bins, 1)
+    mean = total / np.maximum(count, 1)
+    rows = heatmap_rows(mean)
+    has_p = probability is not None
+    fig = plt.figure(figsize=(10.5, 0.28 * len(rows) + 1.6 + (1.5 if has_p else 0)))
+    grid = fig.add_gridspec(1 + has_p, 1, hspace=0.45,
+                            height_ratios=([1.3] if has_p else []) + [0.28 * len(rows) + 1.0])
+    bins_edges = t0 + width * np.arange(n_bins + 1)
+    if has_p:
+        pax = fig.add_subplot(grid[0])
+        order = np.argsort(starts_s)
+        pax.plot(starts_s[order] + edges_s[-1] / 2, probability[order], "o-", color="#333",
+                 ms=3, lw=1)
+        if threshold is not None:
+            pax.axhline(threshold, color="#d62728", ls="--", lw=1,
+                        label=f"decision threshold {threshold:.2f}")
+            pax.legend(fontsize=8, loc="upper right")
+        pax.set_ylim(-0.02, 1.02)
+        pax.set_ylabel("probability", fontsize=8)
+        pax.set_title(f"Probability of '{_plain(output_label(output_name))}' per window (centre time)", fontsize=10,
+                      loc="left")
+        pax.tick_params(labelsize=7)
+    ax = fig.add_subplot(grid[-1], sharex=fig.axes[0] if has_p else None)
+    _draw_heatmap(ax, mean[rows], bins_edges, _labels(channels, rows),
+                  "Where in the session the attribution lies (windows averaged)",
+                  "relative attribution", fig)
+    ax.set_xlabel("time in recording (s)", fontsize=9)
+    return to_data_uri(fig)

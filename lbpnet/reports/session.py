@@ -1,0 +1,191 @@
+"""The report of one patient session: what the model says, what drove it, how clean the
+signal was, how far to trust the explanation, and where it all came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from lbpnet.explain.result import ChannelSegmentAttribution
+from lbpnet.reports import figures
+from lbpnet.reports.html import channel_label, esc, figure, output_label, page, table
+from lbpnet.reports.signals import WindowSignals
+from lbpnet.reports.wording import (FAITHFULNESS_WORDS, faithfulness_sentence,
+                                    prediction_sentence, quality_text)
+
+PROVENANCE_ROWS = [("run_id", "report run id"), ("training_run", "training run"),
+                   ("checkpoint_sha256", "model checkpoint (SHA-256)"),
+                   ("config_sha256", "configuration (SHA-256)"),
+                   ("data_sha256", "data fingerprint (SHA-256)"),
+                   ("lbpnet_version", "lbpnet version"), ("git_commit", "code version (git)"),
+                   ("method", "attribution method"), ("created_utc", "created (UTC)")]
+
+
+@dataclass
+class SessionInfo:
+    """Who and what a session is (pseudonymous ids only)."""
+
+    subject: str
+    session: str | None
+    key: str
+    synthetic: bool
+
+    @property
+    def title(self) -> str:
+        ses = f", session {self.session}" if self.session is not None else ""
+        return f"Patient {self.subject}{ses}"
+
+
+def clock(seconds: float) -> str:
+    """``h:mm:ss.s`` or ``m:ss.s`` on the recording clock."""
+    h, rest = divmod(float(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return f"{int(h)}:{int(m):02d}:{s:04.1f}" if h else f"{int(m)}:{s:04.1f}"
+
+
+def window_quality(windows: Mapping[str, np.ndarray], row: int, modality: str) -> str:
+    """Quality of window ``row`` for ``modality`` (``quality/<modality>``, else ``quality``)."""
+    for key in (f"quality/{modality}", "quality"):
+        if key in windows:
+            return quality_text(np.asarray(windows[key])[row])
+    return "not assessed"
+
+
+def _probability(result: ChannelSegmentAttribution, rows: np.ndarray):
+    p = result.windows.get("probability")
+    return None if p is None else np.asarray(p, dtype=float)[rows]
+
+
+def _top_channels(a: np.ndarray, channels: Sequence[str], output: str, k: int) -> tuple:
+    magnitude = np.abs(a).sum(axis=(0, 2))
+    share = magnitude / (magnitude.sum() or 1.0)
+    net = a.sum(axis=(0, 2))
+    order = np.argsort(-magnitude, kind="stable")[:k]
+    rows = [(i + 1, channel_label(channels[c]), f"{100 * share[c]:.1f}%",
+             f"towards {output_label(output)}" if net[c] >= 0
+             else f"against {output_label(output)}")
+            for i, c in enumerate(order)]
+    return order, table(["rank", "channel (modality/name)", "share of attribution",
+                         "net direction"], rows, numeric=(0, 2))
+
+
+def _top_segments(result, rows, a, output, k) -> str:
+    edges, starts = result.segment_edges_s, np.asarray(result.windows["start"], dtype=float)
+    p = _probability(result, rows)
+    scale = float(np.abs(a).max()) or 1.0
+    flat = np.argsort(-a, axis=None, kind="stable")[:k]
+    out = []
+    for g, c, s in zip(*np.unravel_index(flat, a.shape)):
+        if a[g, c, s] <= 0:
+            break
+        t0 = starts[rows[g]] + edges[s]
+        modality = result.channels[c].partition("/")[0]
+        out.append((f"{clock(t0)} – {clock(starts[rows[g]] + edges[s + 1])}",
+                    channel_label(result.channels[c]),
+                    f"{a[g, c, s] / scale:.2f}",
+                    "n/a" if p is None else f"{p[g]:.2f}",
+                    window_quality(result.windows, int(rows[g]), modality)))
+    if not out:
+        return f"<p>No segment pushed the output towards {esc(output_label(output))}.</p>"
+    return table(["time in recording", "channel", "relative attribution",
+                  "window probability", "signal quality"], out, numeric=(2, 3))
+
+
+def _output_section(result, rows, info, output, threshold, multilabel, signals, detail_rows,
+                    k_channels, k_segments) -> str:
+    a = result.matrix[rows]
+    p = _probability(result, rows)
+    sentence, css = prediction_sentence(output, p, threshold, multilabel)
+    top, channel_table = _top_channels(a, result.channels, output, k_channels)
+    parts = [f'<h2>{esc(output_label(output).capitalize())} '
+             f'<span class="muted">({esc(output)})</span></h2>',
+             f'<p class="finding {css}">{esc(sentence)}</p>',
+             "<h3>Channels that drove it</h3>", channel_table,
+             "<h3>Moments that drove it, and their signal quality</h3>",
+             _top_segments(result, rows, a, output, k_segments)]
+    starts = np.asarray(result.windows["start"], dtype=float)[rows]
+    if len(rows) > 1:
+        uri = figures.session_timeline(starts, a, result.segment_edges_s, result.channels, p,
+                                       threshold if p is not None else None, output)
+        parts.append(figure(uri, f"session timeline of {output}",
+                            "Top: probability per window. Bottom: attribution per channel over "
+                            "the session; red pushes towards the finding, blue against it."))
+    for r in detail_rows:
+        g = int(np.flatnonzero(rows == r)[0])
+        top_here = list(np.argsort(-np.abs(a[g]).sum(axis=1), kind="stable")[:3])
+        srow = None if signals is None else signals.rows.get(int(r))
+        uri = figures.window_figure(a[g], result.channels, result.segment_edges_s,
+                                    None if srow is None else signals.signals, srow or 0,
+                                    top_here, output, float(starts[g]))
+        prob = "" if p is None else f", probability {p[g]:.2f}"
+        parts.append(figure(uri, f"attribution heat map, window at {starts[g]:.1f} s",
+                            f"Window {clock(starts[g])}{prob}: channel × segment attribution "
+                            "(red towards, blue against) above the raw and processed signals "
+                            "of its three most attributed channels."))
+    return '<section class="output">' + "".join(parts) + "</section>"
+
+
+@dataclass
+class DetailSignals:
+    """Signals of the detailed windows: ``rows`` maps a result row to a row of ``signals``."""
+
+    rows: dict[int, int]
+    signals: WindowSignals
+
+
+def provenance_table(provenance: Mapping[str, object]) -> str:
+    rows = [(label, f"<code>{esc(provenance.get(key, 'not recorded'))}</code>")
+            for key, label in PROVENANCE_ROWS]
+    return table(["what", "value"], rows, raw_columns=(1,))
+
+
+def faithfulness_section(scores: Mapping[str, float], method: str) -> str:
+    sentence, css = faithfulness_sentence(dict(scores))
+    rows = [(k, f"{v:.4g}" if isinstance(v, (int, float)) else v,
+             FAITHFULNESS_WORDS.get(k, "")) for k, v in sorted(scores.items())]
+    body = table(["score", "value", "meaning"], rows, numeric=(1,)) if rows else ""
+    return (f'<h2 id="faithfulness">How far to trust the explanation</h2>'
+            f"<p>Attribution method: <b>{esc(method)}</b>.</p>"
+            f'<p class="finding {css}">{esc(sentence)}</p>{body}')
+
+
+def render_session(result: ChannelSegmentAttribution, rows: np.ndarray, info: SessionInfo,
+                   provenance: Mapping[str, object], thresholds: Mapping[str, float],
+                   multilabel: bool, signals: DetailSignals | None = None,
+                   detail: Mapping[int, Sequence[int]] | None = None,
+                   k_channels: int = 5, k_segments: int = 5) -> str:
+    """The HTML page of one session.
+
+    Parameters
+    ----------
+    result : ChannelSegmentAttribution
+    rows : int array
+        The result rows (windows) of this session.
+    thresholds : dict of output name to float
+        Decision threshold of each output (0.5 when absent).
+    multilabel : bool
+        Outputs are independent findings (True) or exclusive classes (False).
+    signals, detail
+        Signals of the windows drawn in detail, and per target index the result
+        rows to draw.
+    """
+    rows = np.asarray(rows)
+    targets = np.asarray(result.target)[rows]
+    sections = []
+    order = sorted(set(targets.tolist()), key=lambda t: -float(np.mean(
+        _probability(result, rows[targets == t]))) if "probability" in result.windows else t)
+    for t in order:
+        name = result.output_names[t]
+        sections.append(_output_section(
+            result, rows[targets == t], info, name, float(thresholds.get(name, 0.5)),
+            multilabel, signals, list((detail or {}).get(t, [])), k_channels, k_segments))
+    head = (f"<h1>{esc(info.title)}</h1><p class=\"muted\">Recording <code>{esc(info.key)}"
+            f"</code> · {len(rows)} explained window{'s' if len(rows) != 1 else ''} · "
+            f'<a href="index.html">cohort summary</a></p>'
+            '<p id="summary">What the model says about this session, which channels and '
+            "moments drove it, and how clean those signals were.</p>")
+    body = (head + "".join(sections) + faithfulness_section(result.faithfulness, result.method)
+            + '<h2 id="provenance">Provenance</h2>' + provenance_table(provenance))
+    return page(f"lbpnet report: {info.title}", body, info.synthetic)

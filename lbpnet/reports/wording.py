@@ -1,0 +1,99 @@
+"""Plain-language sentences for clinicians: predictions with their uncertainty,
+faithfulness of the explanation, signal quality."""
+
+from __future__ import annotations
+
+import numpy as np
+
+FAITHFULNESS_WORDS = {
+    "deletion_auc": "output left while the most-attributed parts are removed first "
+                    "(area under the curve; lower = more faithful)",
+    "insertion_auc": "output reached while the most-attributed parts are restored first "
+                     "(area under the curve; higher = more faithful)",
+    "random_deletion_auc": "the same deletion curve when parts are removed in random order",
+    "random_insertion_auc": "the same insertion curve when parts are restored in random order",
+    "comprehensiveness": "drop in output when the top-attributed parts are removed "
+                         "(higher = more faithful)",
+    "sufficiency": "drop in output when only the top-attributed parts are kept "
+                   "(lower = more faithful)",
+}
+
+
+def likelihood(probability: np.ndarray, threshold: float) -> tuple[str, str]:
+    """``(word, css_class)`` for the mean probability of windows against a threshold.
+
+    ``likely`` needs the mean 0.15 above the threshold, ``unlikely`` 0.15 below it,
+    and most windows on that side; everything else is ``uncertain``.
+    """
+    p = np.asarray(probability, dtype=float)
+    mean, above = float(p.mean()), float((p >= threshold).mean())
+    if mean >= threshold + 0.15 and above >= 0.7:
+        return "likely", "likely"
+    if mean <= threshold - 0.15 and above <= 0.3:
+        return "unlikely", "unlikely"
+    return "uncertain", "uncertain"
+
+
+def prediction_sentence(output_name: str, probability: np.ndarray | None, threshold: float,
+                        multilabel: bool) -> tuple[str, str]:
+    """One sentence on one output over a session's windows, and its css class.
+
+    Examples
+    --------
+    >>> prediction_sentence("guarding", np.array([0.9, 0.8, 0.3]), 0.5, True)[0]  # doctest: +ELLIPSIS
+    'The model rates guarding as likely (mean probability 0.67, ... 2 of 3 windows above...'
+    """
+    name = output_name.split("/")[-1].replace("_", " ")
+    if probability is None or len(probability) == 0:
+        return (f"The model's probability of {name} was not recorded with this explanation; "
+                "only the attribution is shown.", "muted")
+    p = np.asarray(probability, dtype=float)
+    word, css = likelihood(p, threshold)
+    n, above = len(p), int((p >= threshold).sum())
+    spread = (f"range {p.min():.2f}–{p.max():.2f}" if n < 10 else
+              f"middle 80% of windows {np.quantile(p, 0.1):.2f}–{np.quantile(p, 0.9):.2f}")
+    kind = "decision threshold" if multilabel else "threshold"
+    text = (f"The model rates {name} as {word} (mean probability {p.mean():.2f}, {spread}; "
+            f"{above} of {n} window{'s' if n != 1 else ''} of this session above the {kind} "
+            f"{threshold:.2f}).")
+    if 0.3 < above / n < 0.7 and n >= 3:
+        text += " The windows disagree, so treat this finding as uncertain."
+    return text, css
+
+
+def faithfulness_sentence(scores: dict) -> tuple[str, str]:
+    """A verdict on the explanation's faithfulness, and a css class."""
+    if not scores:
+        return ("The faithfulness of this explanation was not measured: read the heat maps "
+                "as a hypothesis, not as evidence.", "uncertain")
+    parts, good, checks = [], 0, 0
+    for key, better in (("deletion_auc", -1), ("insertion_auc", 1)):
+        rand = scores.get(f"random_{key}")
+        if key in scores and rand is not None:
+            checks += 1
+            ok = (scores[key] - rand) * better > 0
+            good += ok
+            parts.append(f"{key.split('_')[0]} {scores[key]:.3f} vs {rand:.3f} at random "
+                         f"({'better' if ok else 'not better'} than random)")
+    if not checks:
+        return ("Faithfulness scores are listed below; no random-order reference was given to "
+                "compare them with.", "uncertain")
+    verdict = ("The highlighted channels and segments change the model's output more than "
+               "random ones" if good == checks else
+               "The highlighted parts do NOT consistently change the output more than random "
+               "ones; do not rely on this heat map")
+    return f"{verdict}: " + "; ".join(parts) + ".", "good" if good == checks else "bad"
+
+
+def quality_text(value) -> str:
+    """A window's (or segment's) quality value in words; ``None``/NaN → not assessed."""
+    if value is None:
+        return "not assessed"
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return "not assessed"
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        v = float(value)
+        label = "clean" if v >= 0.9 else "partly affected" if v >= 0.5 else "poor"
+        return f"{label} ({v:.0%} of the signal usable)"
+    text = str(value).strip()
+    return text if text else "no flag raised"
