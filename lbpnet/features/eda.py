@@ -1,0 +1,83 @@
+"""Electrodermal activity (EDA): tonic level and phasic skin-conductance responses.
+
+EDA (uS) is the sum of a slowly varying tonic level (skin conductance level, SCL) and
+fast phasic skin-conductance responses (SCRs) (Boucsein, *Electrodermal Activity*, 2nd
+ed., Springer 2012; Society for Psychophysiological Research Ad Hoc Committee on
+Electrodermal Measures, "Publication recommendations for electrodermal measurements",
+*Psychophysiology* 49:1017-1034, 2012). Here, as in the high-pass decomposition of
+neurokit2's ``eda_phasic(method="highpass")``:
+
+* tonic = EDA low-passed at 0.05 Hz (Butterworth order 2, zero-phase); tonic level = its
+  mean (uS);
+* phasic = EDA low-passed at ``smooth_hz`` (1 Hz) minus tonic; SCRs are its peaks whose
+  prominence is at least ``min_amplitude_us`` (0.01 uS, the conventional minimum SCR
+  amplitude, Boucsein 2012) and that are at least 1 s apart; reported as a count and a
+  rate (per minute).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+from lbpnet.errors import FeatureError
+from lbpnet.features._checks import positive_rate, time_last
+
+TONIC_CUTOFF_HZ = 0.05
+
+
+def eda_decompose(eda, fs: float, smooth_hz: float = 1.0, axis: int = -1):
+    """Tonic and phasic components (uS) of EDA, each (..., n_samples).
+
+    Parameters
+    ----------
+    eda : array, shape (..., n_samples)
+        Skin conductance (uS), at least 40 s (two periods of the tonic cut-off).
+    fs : float
+        Sampling rate (Hz), above 2 * ``smooth_hz``.
+    smooth_hz : float
+        Low-pass (Hz) removing noise before the phasic peaks are found.
+    axis : int
+        Time axis.
+
+    Returns
+    -------
+    tonic, phasic : ndarray, shape (..., n_samples)
+    """
+    fs = positive_rate(fs)
+    if smooth_hz >= fs / 2:
+        raise FeatureError(f"smooth_hz {smooth_hz} is not below Nyquist ({fs / 2:g} Hz)",
+                           field="fs", fix="use a lower smooth_hz or a faster stream")
+    x = time_last(eda, "eda", int(2 / TONIC_CUTOFF_HZ * fs), axis)
+    low = signal.butter(2, TONIC_CUTOFF_HZ, fs=fs, output="sos")
+    tonic = signal.sosfiltfilt(low, x, axis=-1)
+    smooth = signal.sosfiltfilt(signal.butter(2, smooth_hz, fs=fs, output="sos"), x, axis=-1)
+    return tonic, smooth - tonic
+
+
+def eda_measures(eda, fs: float, min_amplitude_us: float = 0.01, smooth_hz: float = 1.0,
+                 axis: int = -1) -> dict[str, np.ndarray]:
+    """Tonic level (uS), SCR count and SCR rate (per min) per window.
+
+    Parameters
+    ----------
+    eda, fs, smooth_hz, axis
+        See :func:`eda_decompose`.
+    min_amplitude_us : float
+        Smallest SCR (peak prominence of the phasic component, uS).
+
+    Returns
+    -------
+    dict
+        ``"tonic_level_us"``, ``"scr_count"`` (int), ``"scr_per_min"``, each (...).
+    """
+    tonic, phasic = eda_decompose(eda, fs, smooth_hz, axis)
+    if (np.ptp(tonic, axis=-1) == 0).all() and (phasic == 0).all():
+        raise FeatureError("constant EDA: no electrode contact?", field="eda",
+                           fix="exclude the stretch with the quality mask")
+    flat = phasic.reshape(-1, phasic.shape[-1])
+    counts = np.array([signal.find_peaks(row, prominence=min_amplitude_us,
+                                         distance=max(1, int(fs)))[0].size for row in flat])
+    counts = counts.reshape(phasic.shape[:-1])
+    minutes = phasic.shape[-1] / fs / 60.0
+    return {"tonic_level_us": tonic.mean(-1), "scr_count": counts, "scr_per_min": counts / minutes}
