@@ -1,0 +1,164 @@
+"""Patients as sequences of sessions: measures and PROs per session, and forecasting examples.
+
+A *session table* lines up every patient's sessions (ordered by day): per-session measures
+(:mod:`lbpnet.tasks.trajectory_measures`), the patient-reported outcomes (ODI 0-100, pain NRS
+0-10; NaN where not reported) and the day. An *example* is one patient seen up to session
+``k``: the features of sessions 1..k (later sessions zeroed), the last reported PROs, the
+PROs of the sessions after ``k`` (the forecast targets) and the non-response label at the
+horizon session. Nothing after session ``k`` enters the inputs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lbpnet.errors import ConfigError
+from lbpnet.recording.recording import Recording
+from lbpnet.tasks.trajectory_measures import session_measures
+from lbpnet.tasks.trajectory_outcome import NonResponse
+
+PROS = ("odi", "nrs")
+PRO_FEATURES = ("pro/odi", "pro/nrs", "pro/odi_change", "pro/nrs_change", "time/weeks")
+
+
+@dataclass
+class SessionTable:
+    """Patients × sessions. ``S`` = most sessions of any patient; absent sessions are NaN.
+
+    Attributes
+    ----------
+    patients : list of str, (P,)
+    measure_names : list of str, (M,)
+    measures : ndarray (P, S, M)
+    pros : ndarray (P, S, 2)   ODI and NRS, NaN where not reported
+    days : ndarray (P, S)      days since the patient's first session
+    present : ndarray (P, S) bool
+    """
+
+    patients: list[str]
+    measure_names: list[str]
+    measures: np.ndarray
+    pros: np.ndarray
+    days: np.ndarray
+    present: np.ndarray
+
+    @property
+    def n_sessions(self) -> int:
+        return int(self.pros.shape[1])
+
+
+def _outcomes(r: Recording) -> tuple[float, float, float]:
+    out = r.metadata.get("outcomes")
+    if not isinstance(out, dict) or "odi" not in out or "nrs" not in out:
+        raise ConfigError("recording carries no patient-reported outcomes "
+                          "(metadata['outcomes'] with 'odi' and 'nrs')", source=r.source,
+                          field="metadata.outcomes",
+                          fix="use a cohort with PROs per session (the LBP simulator)")
+    day = r.metadata.get("session_day")
+    f = (lambda v: np.nan if v is None else float(v))
+    return f(out["odi"]), f(out["nrs"]), f(day)
+
+
+def session_table(recordings: list[Recording], epoch_s: float = 2.0) -> SessionTable:
+    """Measures and PROs of every session, patients sorted by id, sessions by day."""
+    by_patient: dict[str, list] = {}
+    for r in recordings:
+        odi, nrs, day = _outcomes(r)
+        key = (day if day == day else np.inf, str(r.session))
+        by_patient.setdefault(r.subject, []).append(
+            (key, odi, nrs, day, session_measures(r, epoch_s)))
+    patients = sorted(by_patient)
+    S = max(len(v) for v in by_patient.values())
+    names = sorted({k for v in by_patient.values() for *_, m in v for k in m})
+    P, M = len(patients), len(names)
+    measures, pros = np.full((P, S, M), np.nan), np.full((P, S, 2), np.nan)
+    days, present = np.full((P, S), np.nan), np.zeros((P, S), bool)
+    for p, pid in enumerate(patients):
+        for s, (_, odi, nrs, day, m) in enumerate(sorted(by_patient[pid], key=lambda x: x[0])):
+            measures[p, s] = [m.get(n, np.nan) for n in names]
+            pros[p, s], days[p, s], present[p, s] = (odi, nrs), day, True
+    return SessionTable(patients, names, measures, pros, days, present)
+
+
+def raw_features(table: SessionTable) -> tuple[np.ndarray, list[str]]:
+    """(P, S, M + 5) unstandardised features: measures, ODI, NRS, their change since the
+    first session, weeks since the first session. NaN where unknown."""
+    first = table.pros[:, :1]
+    pro = np.concatenate([table.pros, table.pros - first, table.days[..., None] / 7.0], -1)
+    return np.concatenate([table.measures, pro], -1), list(table.measure_names) + list(PRO_FEATURES)
+
+
+def fit_standardizer(raw: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and SD per feature over present sessions of the given patients, shape (F,) each."""
+    x = raw[present]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # all-NaN feature: mean 0, SD 1
+        mean, sd = np.nanmean(x, 0), np.nanstd(x, 0)
+    mean, sd = np.nan_to_num(mean), np.where(np.isfinite(sd) & (sd > 1e-8), sd, 1.0)
+    return mean, sd
+
+
+def _last_reported(values: np.ndarray) -> np.ndarray:
+    """Last non-NaN row of ``values`` (k, 2) per column, NaN if none."""
+    out = np.full(values.shape[1], np.nan)
+    for c in range(values.shape[1]):
+        ok = np.flatnonzero(~np.isnan(values[:, c]))
+        if ok.size:
+            out[c] = values[ok[-1], c]
+    return out
+
+
+def make_examples(table: SessionTable, features: np.ndarray, patients: list[int],
+                  prefixes: list[int], horizon: int, non_response: NonResponse) -> dict:
+    """Forecasting examples of ``patients`` seen up to each of ``prefixes`` sessions.
+
+    Parameters
+    ----------
+    features : ndarray (P, S, F)
+        Standardised features with NaN set to 0 (the reported flag is appended here).
+    horizon : int
+        Session (1-based) at which non-response is judged; only prefixes ``k < horizon``.
+
+    Returns
+    -------
+    dict of tensors, ``n`` examples, ``A = S - 1`` sessions ahead:
+        ``sessions`` (n, S, F + 1), ``observed`` (n, S) bool, ``anchor`` (n, 2) last
+        reported ODI/NRS, ``first`` (n, 2) first-session ODI/NRS, ``future`` (n, A, 2)
+        (NaN: no report or no such session), ``non_response`` (n,) (NaN: unknown),
+        ``k`` (n,), ``patient`` (n,) row of ``table.patients``.
+    """
+    S = table.n_sessions
+    A = max(S - 1, 1)
+    reported = (~np.isnan(table.pros).any(-1)).astype(float)[..., None]
+    full = np.concatenate([features, reported], -1)
+    labels = non_response(table.pros[:, 0, 0], table.pros[:, horizon - 1, 0],
+                          table.pros[:, 0, 1], table.pros[:, horizon - 1, 1])
+    rows = {k: [] for k in ("sessions", "observed", "anchor", "first", "future",
+                            "non_response", "k", "patient")}
+    for p in patients:
+        for k in prefixes:
+            if k >= horizon or not table.present[p, :k].all():
+                continue
+            anchor = _last_reported(table.pros[p, :k])
+            if np.isnan(anchor).any():
+                continue                     # nothing reported yet: no anchor to forecast from
+            x = full[p].copy()
+            x[k:] = 0.0
+            future = np.full((A, 2), np.nan)
+            ahead = table.pros[p, k:k + A]
+            future[: len(ahead)] = np.where(table.present[p, k:k + A, None], ahead, np.nan)
+            for name, v in (("sessions", x), ("observed", np.arange(S) < k), ("anchor", anchor),
+                            ("first", table.pros[p, 0]), ("future", future),
+                            ("non_response", labels[p]), ("k", k), ("patient", p)):
+                rows[name].append(v)
+    if not rows["k"]:
+        return {}
+    out = {name: torch.as_tensor(np.stack(v) if name not in ("non_response", "k", "patient")
+                                 else np.asarray(v)) for name, v in rows.items()}
+    for name in ("sessions", "anchor", "first", "future", "non_response"):
+        out[name] = out[name].float()
+    return out
