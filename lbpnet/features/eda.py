@@ -10,9 +10,9 @@ neurokit2's ``eda_phasic(method="highpass")``:
 * tonic = EDA low-passed at 0.05 Hz (Butterworth order 2, zero-phase); tonic level = its
   mean (uS);
 * phasic = EDA low-passed at ``smooth_hz`` (1 Hz) minus tonic; SCRs are its peaks whose
-  prominence is at least ``min_amplitude_us`` (0.01 uS, the conventional minimum SCR
-  amplitude, Boucsein 2012) and that are at least 1 s apart; reported as a count and a
-  rate (per minute).
+  prominence is at least ``min_amplitude_us`` (default 0.05 uS, the upper end of the
+  0.01-0.05 uS minimum SCR amplitudes in use, Boucsein 2012) and that are at least 1 s
+  apart; reported as a count and a rate (per minute).
 """
 
 from __future__ import annotations
@@ -49,15 +49,18 @@ def eda_decompose(eda, fs: float, smooth_hz: float = 1.0, axis: int = -1):
         raise FeatureError(f"smooth_hz {smooth_hz} is not below Nyquist ({fs / 2:g} Hz)",
                            field="fs", fix="use a lower smooth_hz or a faster stream")
     x = time_last(eda, "eda", int(2 / TONIC_CUTOFF_HZ * fs), axis)
+    if (np.ptp(x, axis=-1) == 0).any():
+        raise FeatureError("constant EDA trace (no electrode contact?)", field="eda",
+                           fix="exclude the stretch with the quality mask")
     low = signal.butter(2, TONIC_CUTOFF_HZ, fs=fs, output="sos")
     tonic = signal.sosfiltfilt(low, x, axis=-1)
     smooth = signal.sosfiltfilt(signal.butter(2, smooth_hz, fs=fs, output="sos"), x, axis=-1)
     return tonic, smooth - tonic
 
 
-def eda_measures(eda, fs: float, min_amplitude_us: float = 0.01, smooth_hz: float = 1.0,
-                 axis: int = -1) -> dict[str, np.ndarray]:
-    """Tonic level (uS), SCR count and SCR rate (per min) per window.
+def scr_peaks(eda, fs: float, min_amplitude_us: float = 0.05, smooth_hz: float = 1.0,
+              axis: int = -1):
+    """Sample indices of the skin-conductance responses (peaks of the phasic component).
 
     Parameters
     ----------
@@ -68,16 +71,38 @@ def eda_measures(eda, fs: float, min_amplitude_us: float = 0.01, smooth_hz: floa
 
     Returns
     -------
+    ndarray of int (1-D input), or object array of shape (...) of int arrays
+    """
+    fs = positive_rate(fs)
+    tonic, phasic = eda_decompose(eda, fs, smooth_hz, axis)
+    flat = phasic.reshape(-1, phasic.shape[-1])
+    found = [signal.find_peaks(row, prominence=min_amplitude_us, distance=max(1, int(fs)))[0]
+             for row in flat]
+    if phasic.ndim == 1:
+        return found[0]
+    out = np.empty(len(found), dtype=object)
+    out[:] = found
+    return out.reshape(phasic.shape[:-1])
+
+
+def eda_measures(eda, fs: float, min_amplitude_us: float = 0.05, smooth_hz: float = 1.0,
+                 axis: int = -1) -> dict[str, np.ndarray]:
+    """Tonic level (uS), SCR count and SCR rate (per min) per window.
+
+    Parameters
+    ----------
+    eda, fs, min_amplitude_us, smooth_hz, axis
+        See :func:`scr_peaks`.
+
+    Returns
+    -------
     dict
         ``"tonic_level_us"``, ``"scr_count"`` (int), ``"scr_per_min"``, each (...).
     """
-    tonic, phasic = eda_decompose(eda, fs, smooth_hz, axis)
-    if (np.ptp(tonic, axis=-1) == 0).all() and (phasic == 0).all():
-        raise FeatureError("constant EDA: no electrode contact?", field="eda",
-                           fix="exclude the stretch with the quality mask")
-    flat = phasic.reshape(-1, phasic.shape[-1])
-    counts = np.array([signal.find_peaks(row, prominence=min_amplitude_us,
-                                         distance=max(1, int(fs)))[0].size for row in flat])
-    counts = counts.reshape(phasic.shape[:-1])
-    minutes = phasic.shape[-1] / fs / 60.0
+    fs = positive_rate(fs)
+    tonic, _ = eda_decompose(eda, fs, smooth_hz, axis)
+    peaks = scr_peaks(eda, fs, min_amplitude_us, smooth_hz, axis)
+    counts = (np.array(len(peaks)) if isinstance(peaks, np.ndarray) and peaks.dtype != object
+              else np.vectorize(len, otypes=[int])(peaks))
+    minutes = tonic.shape[-1] / fs / 60.0
     return {"tonic_level_us": tonic.mean(-1), "scr_count": counts, "scr_per_min": counts / minutes}
