@@ -42,6 +42,10 @@ def build_task(cfg: DictConfig, datamodule):
     names = datamodule.output_names
     model = instantiate(cfg.model, channels=datamodule.channels(), n_outputs=len(names),
                         _convert_="all")
+    check_window = getattr(model, "check_window", None)   # a window too short for an encoder
+    train_windows = getattr(datamodule, "datasets", {}).get("train")
+    if check_window is not None and train_windows is not None:
+        check_window(train_windows.samples)
     return instantiate(cfg.task, model=model, classes=names, _convert_="all")
 
 

@@ -67,6 +67,8 @@ class ConvEncoder1d(nn.Module):
     receptive_field : int
         Input samples that one output time step sees (before global pooling).
     out_features : int
+    min_samples : int
+        Shortest window accepted (1: convolutions are same-padded).
     """
 
     def __init__(self, in_channels: int, widths: Sequence[int] = (32, 64, 64),
@@ -97,6 +99,7 @@ class ConvEncoder1d(nn.Module):
         self.out_features = c * (2 if pooling == "avgmax" else 1) + \
             (2 * in_channels if input_stats else 0)
         self.receptive_field = self._receptive_field(stem_kernel, stem_stride, kernels)
+        self.min_samples = 1
 
     @staticmethod
     def _receptive_field(stem_kernel: int, stem_stride: int, kernels: list[int]) -> int:
