@@ -25,7 +25,7 @@ from lbpnet.features.movement_quality import (angular_velocity, log_dimensionles
                                               movement_variability, rms_jerk, time_normalise)
 from lbpnet.features.nirs import deoxygenation_slope, mean_tsi, recovery_half_time
 from lbpnet.features.orientation import (complementary_sagittal_angle, gravity_in_sensor,
-                                         lumbar_flexion, madgwick_imu, sagittal_angle)
+                                         inclination, lumbar_flexion, madgwick_imu, sagittal_angle)
 
 __all__ = ["FeatureError", "acc_magnitude", "acc_magnitude_stats", "activity_counts",
            "angular_velocity", "antagonist_agonist_ratio", "asymmetry_index",
@@ -33,6 +33,7 @@ __all__ = ["FeatureError", "acc_magnitude", "acc_magnitude_stats", "activity_cou
            "detect_r_peaks", "eda_decompose", "eda_measures", "emg_spectral_frequencies",
            "fatigue_index", "flexion_relaxation_ratio", "gravity_in_sensor",
            "hrv_frequency_domain", "hrv_from_ecg", "hrv_time_domain", "hudgins_features",
+           "inclination",
            "log_dimensionless_jerk", "lumbar_flexion", "madgwick_imu", "mean_absolute_value",
            "mean_frequency", "mean_tsi", "median_frequency", "median_frequency_course",
            "movement_variability", "moving_rms", "nn_intervals", "recovery_half_time", "rms",

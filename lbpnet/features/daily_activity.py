@@ -35,7 +35,7 @@ def _magnitude(acc) -> np.ndarray:
 
 
 def step_cadence(acc, fs: float, min_prominence_g: float = 0.05, band_hz=(0.5, 3.0),
-                 min_steps: int = 4) -> dict[str, np.ndarray]:
+                 min_steps: int = 4, max_interval_cv: float = 0.3) -> dict[str, np.ndarray]:
     """Steps and cadence (steps/min) per window of trunk/waist acceleration.
 
     Parameters
@@ -50,6 +50,9 @@ def step_cadence(acc, fs: float, min_prominence_g: float = 0.05, band_hz=(0.5, 3
         Band-pass of the magnitude (Hz).
     min_steps : int
         Fewer detected steps give a masked cadence with the reason "no gait".
+    max_interval_cv : float
+        Step intervals varying more than this (SD / mean) are not a steady gait (a posture
+        change, fidgeting): the cadence is masked with that reason.
 
     Returns
     -------
@@ -67,18 +70,24 @@ def step_cadence(acc, fs: float, min_prominence_g: float = 0.05, band_hz=(0.5, 3
     filtered = signal.sosfiltfilt(sos, mag, axis=-1, padlen=pad)
     flat = filtered.reshape(-1, filtered.shape[-1])
     n_steps = np.zeros(flat.shape[0], dtype=int)
-    cadence = np.full(flat.shape[0], np.nan)
+    cadence = np.zeros(flat.shape[0])
+    reason = np.full(flat.shape[0], "", dtype=object)
     for i, row in enumerate(flat):
         peaks, _ = signal.find_peaks(row, distance=max(1, int(0.25 * fs)),
                                      prominence=min_prominence_g)
         n_steps[i] = peaks.size
-        if peaks.size >= max(2, min_steps):
+        intervals = np.diff(peaks)
+        if peaks.size < max(3, min_steps):
+            reason[i] = f"fewer than {max(3, min_steps)} steps (no gait)"
+        elif intervals.std() > max_interval_cv * intervals.mean():
+            reason[i] = f"irregular step intervals (CV > {max_interval_cv:g}; no steady gait)"
+        else:
             cadence[i] = 60.0 * (peaks.size - 1) / ((peaks[-1] - peaks[0]) / fs)
-    bad = np.isnan(cadence)
+    bad = reason != ""
     shape = mag.shape[:-1]
-    reason = np.where(bad, f"fewer than {min_steps} steps (no gait)", "").reshape(shape)
+    reason = reason.astype(str).reshape(shape)
     return {"n_steps": n_steps.reshape(shape),
-            "cadence_steps_per_min": np.ma.masked_array(np.nan_to_num(cadence), bad).reshape(shape),
+            "cadence_steps_per_min": np.ma.masked_array(cadence, bad).reshape(shape),
             "reason": reason}
 
 

@@ -12,7 +12,9 @@ neurokit2's ``eda_phasic(method="highpass")``:
 * phasic = EDA low-passed at ``smooth_hz`` (1 Hz) minus tonic; SCRs are its peaks whose
   prominence is at least ``min_amplitude_us`` (default 0.05 uS, the upper end of the
   0.01-0.05 uS minimum SCR amplitudes in use, Boucsein 2012) and that are at least 1 s
-  apart; reported as a count and a rate (per minute).
+  apart; reported as a count and a rate (per minute). The zero-phase tonic filter leaves
+  bumps of up to ~0.04 uS in the phasic component between large (0.3 uS) responses, which
+  a threshold below 0.05 uS would count as responses.
 """
 
 from __future__ import annotations

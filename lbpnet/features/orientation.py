@@ -140,6 +140,20 @@ def sagittal_angle(gravity, up_axis: int = 0, forward_axis: int = 2) -> np.ndarr
     return np.degrees(np.arctan2(-g[..., forward_axis, :], g[..., up_axis, :]))
 
 
+def inclination(gravity, up_axis: int = 0) -> np.ndarray:
+    """Tilt of the sensor's up axis from the vertical, ``arccos(g_up / |g|)`` (deg, 0-180).
+
+    Unsigned and plane-free (lying on the back or the side are both ~90 deg); see
+    :func:`sagittal_angle` for parameters.
+    """
+    g = _axes3(gravity, "gravity")
+    norm = np.linalg.norm(g, axis=-2)
+    if (norm == 0).any():
+        raise FeatureError("zero gravity vector (dropout)", field="gravity",
+                           fix="exclude the dropout with the quality mask")
+    return np.degrees(np.arccos(np.clip(g[..., up_axis, :] / norm, -1.0, 1.0)))
+
+
 def complementary_sagittal_angle(acc, sagittal_rate, fs: float, tau_s: float = 1.0,
                                  up_axis: int = 0, forward_axis: int = 2) -> np.ndarray:
     """Sagittal angle (deg) fusing the accelerometer angle and the gyroscope rate.

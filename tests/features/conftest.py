@@ -21,14 +21,18 @@ def _opensignals(name: str, stream: str):
     return s.data[:, 0].astype(np.float64), float(s.sampling_rate)
 
 
+_TABLES: dict = {}
+
+
 def _pyphysio_column(name: str):
-    """``(data (n,), fs)`` of one column of pyphysio==2.4.3's medical.txt.bz2."""
+    """``(data (n,), fs)`` of one column of pyphysio==2.4.3's medical.txt.bz2 (read once)."""
     from lbpnet.datasets.pyphysio_samples import CHANNELS, SAMPLING_RATE, load_medical_table
-    try:
-        table = load_medical_table()
-    except ReaderError as exc:
-        pytest.skip(f"pyphysio==2.4.3 sample not available: {exc}")
-    return table[:, CHANNELS.index(name)], SAMPLING_RATE
+    if "medical" not in _TABLES:
+        try:
+            _TABLES["medical"] = load_medical_table()
+        except ReaderError as exc:
+            pytest.skip(f"pyphysio==2.4.3 sample not available: {exc}")
+    return _TABLES["medical"][:, CHANNELS.index(name)].copy(), SAMPLING_RATE
 
 
 def _match_f1(found, reference, tolerance: float) -> float:
