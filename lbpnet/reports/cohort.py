@@ -9,23 +9,26 @@ import numpy as np
 
 from lbpnet.explain.result import ChannelSegmentAttribution
 from lbpnet.reports.html import esc, page, table
-from lbpnet.reports.session import SessionInfo, faithfulness_section, provenance_table
+from lbpnet.reports.session import (SessionInfo, faithfulness_section, output_probability,
+                                    provenance_table)
 from lbpnet.reports.wording import likelihood
 
 
 def session_findings(result: ChannelSegmentAttribution, rows: np.ndarray,
                      thresholds: Mapping[str, float]) -> list[tuple[str, str, float | None]]:
-    """``(output, word, mean probability)`` per explained output of a session, most
-    probable first (word is likely / uncertain / unlikely, or ``"explained"``)."""
-    targets = np.asarray(result.target)[rows]
-    p = result.windows.get("probability")
+    """``(output, word, mean probability)`` per output of a session, most probable first
+    (word is likely / uncertain / unlikely, or ``"explained"`` without probabilities).
+    Every output when the result carries ``probability/<output>``, else the explained ones."""
+    outputs = range(len(result.output_names))
+    if not all(f"probability/{n}" in result.windows for n in result.output_names):
+        outputs = sorted(set(np.asarray(result.target)[rows].tolist()))
     out = []
-    for t in sorted(set(targets.tolist())):
+    for t in outputs:
         name = result.output_names[t]
-        if p is None:
+        probs = output_probability(result, rows, t)
+        if probs is None or not len(probs):
             out.append((name, "explained", None))
             continue
-        probs = np.asarray(p, dtype=float)[rows[targets == t]]
         out.append((name, likelihood(probs, float(thresholds.get(name, 0.5)))[0],
                     float(probs.mean())))
     return sorted(out, key=lambda f: -(f[2] if f[2] is not None else 0))

@@ -54,18 +54,29 @@ def heatmap_rows(matrix: np.ndarray, limit: int = MAX_HEATMAP_ROWS) -> np.ndarra
     return np.sort(np.argsort(-np.abs(matrix).sum(axis=1), kind="stable")[:limit])
 
 
-def _draw_heatmap(ax, matrix, edges, labels, title, cbar_label, fig):
-    scale = float(np.abs(matrix).max()) or 1.0
-    im = ax.pcolormesh(edges, np.arange(matrix.shape[0] + 1), matrix / scale, cmap="RdBu_r",
+def _draw_heatmap(ax, cax, matrix, edges, labels, title, cbar_label, fig):
+    """Heat map of (rows, columns) on ``ax``, colour bar in ``cax``; masked cells
+    (no window covers them) are grey."""
+    scale = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0
+    cmap = _pyplot().get_cmap("RdBu_r").with_extremes(bad="#d9d9d9")
+    im = ax.pcolormesh(edges, np.arange(matrix.shape[0] + 1),
+                       np.ma.masked_invalid(matrix / (scale or 1.0)), cmap=cmap,
                        vmin=-1, vmax=1, shading="flat")
     ax.set_yticks(np.arange(len(labels)) + 0.5)
     ax.set_yticklabels(labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_title(title, fontsize=10, loc="left")
-    bar = fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    bar = fig.colorbar(im, cax=cax)
     bar.set_label(cbar_label, fontsize=8)
     bar.set_ticks([-1, 0, 1])
-    bar.set_ticklabels(["against", "0", "towards"])
+    bar.set_ticklabels(["against", "0", "towards"], fontsize=8)
+
+
+def _grid(fig, heights):
+    """A two-column grid: plots left, a narrow colour-bar column right (so every time
+    axis has the same width and the signals sit exactly under the heat map)."""
+    return fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[1, 0.018],
+                            hspace=0.6, wspace=0.1)
 
 
 def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarray,
@@ -88,17 +99,16 @@ def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarr
     rows = heatmap_rows(matrix)
     n_sig = len(top) if signals is not None else 0
     fig = plt.figure(figsize=(10.5, 0.28 * len(rows) + 1.6 + 1.5 * n_sig))
-    grid = fig.add_gridspec(1 + n_sig, 1, height_ratios=[0.28 * len(rows) + 1.0] + [1.4] * n_sig,
-                            hspace=0.55)
-    ax = fig.add_subplot(grid[0])
-    _draw_heatmap(ax, matrix[rows], edges_s, _labels(channels, rows),
+    grid = _grid(fig, [0.28 * len(rows) + 1.0] + [1.4] * n_sig)
+    ax = fig.add_subplot(grid[0, 0])
+    _draw_heatmap(ax, fig.add_subplot(grid[0, 1]), matrix[rows], edges_s, _labels(channels, rows),
                   f"Attribution towards '{_plain(output_label(output_name))}', "
-                  f"window at {window_start_s:.1f} s",
+                  f"window starting {window_start_s:.1f} s into the recording",
                   "relative attribution", fig)
     ax.set_xlim(edges_s[0], edges_s[-1])
     bottom = ax
     for k, ch in enumerate(top[:n_sig]):
-        sub = bottom = fig.add_subplot(grid[1 + k], sharex=ax)
+        sub = bottom = fig.add_subplot(grid[1 + k, 0], sharex=ax)
         modality, _, name = channels[ch].partition("/")
         index = _channel_index(channels, ch)
         raw = signals.channel(row, modality, index)
@@ -114,11 +124,14 @@ def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarr
                       label=signals.processed_label.get(modality, "processed"))
             twin.set_ylabel("processed", fontsize=8, color="#1f4e9c")
             twin.tick_params(labelsize=7, colors="#1f4e9c")
-        peak = int(np.argmax(matrix[ch]))
-        sub.axvspan(edges_s[peak], edges_s[peak + 1], color="#d62728", alpha=0.12, lw=0)
+        peak = int(np.argmax(np.abs(matrix[ch])))
+        towards = matrix[ch, peak] >= 0
+        sub.axvspan(edges_s[peak], edges_s[peak + 1], color="#d62728" if towards else "#1f77b4",
+                    alpha=0.13, lw=0)
         sub.set_title(_plain(f"{channel_label(channels[ch])}: raw (grey, {unit}) and "
                              f"{signals.processed_label.get(modality, 'processed')} (blue); "
-                             "red band = most attributed segment"), fontsize=9, loc="left")
+                             "shaded: its most attributed segment, red towards / blue against"),
+                      fontsize=9, loc="left")
         sub.tick_params(labelsize=7)
     bottom.set_xlabel("time from window start (s)", fontsize=9)
     return to_data_uri(fig)
@@ -152,15 +165,14 @@ def session_timeline(starts_s: np.ndarray, matrices: np.ndarray, edges_s: np.nda
         bins = np.clip(((start + mids - t0) // width).astype(int), 0, n_bins - 1)
         np.add.at(total.T, bins, m.T)
         np.add.at(count, bins, 1)
-    mean = total / np.maximum(count, 1)
-    rows = heatmap_rows(mean)
+    mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    rows = heatmap_rows(np.nan_to_num(mean))
     has_p = probability is not None
     fig = plt.figure(figsize=(10.5, 0.28 * len(rows) + 1.6 + (1.5 if has_p else 0)))
-    grid = fig.add_gridspec(1 + has_p, 1, hspace=0.45,
-                            height_ratios=([1.3] if has_p else []) + [0.28 * len(rows) + 1.0])
+    grid = _grid(fig, ([1.3] if has_p else []) + [0.28 * len(rows) + 1.0])
     bins_edges = t0 + width * np.arange(n_bins + 1)
     if has_p:
-        pax = fig.add_subplot(grid[0])
+        pax = fig.add_subplot(grid[0, 0])
         order = np.argsort(starts_s)
         pax.plot(starts_s[order] + edges_s[-1] / 2, probability[order], "o-", color="#333",
                  ms=3, lw=1)
@@ -173,9 +185,10 @@ def session_timeline(starts_s: np.ndarray, matrices: np.ndarray, edges_s: np.nda
         pax.set_title(f"Probability of '{_plain(output_label(output_name))}' per window (centre time)", fontsize=10,
                       loc="left")
         pax.tick_params(labelsize=7)
-    ax = fig.add_subplot(grid[-1], sharex=fig.axes[0] if has_p else None)
-    _draw_heatmap(ax, mean[rows], bins_edges, _labels(channels, rows),
-                  "Where in the session the attribution lies (windows averaged)",
+    ax = fig.add_subplot(grid[-1, 0], sharex=pax if has_p else None)
+    _draw_heatmap(ax, fig.add_subplot(grid[-1, 1]), mean[rows], bins_edges, _labels(channels, rows),
+                  "Where in the session the attribution lies (overlapping windows averaged; "
+                  "grey: no explained window)",
                   "relative attribution", fig)
     ax.set_xlabel("time in recording (s)", fontsize=9)
     return to_data_uri(fig)

@@ -12,7 +12,7 @@ from lbpnet.explain.result import ChannelSegmentAttribution
 from lbpnet.reports import figures
 from lbpnet.reports.html import channel_label, esc, figure, output_label, page, table
 from lbpnet.reports.signals import WindowSignals
-from lbpnet.reports.wording import (FAITHFULNESS_WORDS, faithfulness_sentence,
+from lbpnet.reports.wording import (FAITHFULNESS_WORDS, class_sentence, faithfulness_sentence,
                                     prediction_sentence, quality_text)
 
 PROVENANCE_ROWS = [("run_id", "report run id"), ("training_run", "training run"),
@@ -46,16 +46,64 @@ def clock(seconds: float) -> str:
 
 
 def window_quality(windows: Mapping[str, np.ndarray], row: int, modality: str) -> str:
-    """Quality of window ``row`` for ``modality`` (``quality/<modality>``, else ``quality``)."""
+    """Quality of window ``row`` for ``modality``: the score ``quality/<modality>`` (else
+    ``quality``) and the flags of ``quality_flags`` (``"emg/powerline; imu/gravity"``)
+    that concern this modality."""
+    score = None
     for key in (f"quality/{modality}", "quality"):
         if key in windows:
-            return quality_text(np.asarray(windows[key])[row])
-    return "not assessed"
+            score = np.asarray(windows[key])[row]
+            break
+    flags = ""
+    if "quality_flags" in windows:
+        given = [f.strip() for f in str(np.asarray(windows["quality_flags"])[row]).split(";")]
+        flags = "; ".join(f for f in given
+                          if f and ("/" not in f or f.partition("/")[0] == modality))
+    if score is None and not flags:
+        return "not assessed"
+    return quality_text(score, flags.strip())
 
 
 def _probability(result: ChannelSegmentAttribution, rows: np.ndarray):
+    """Probability of the explained output of each window in ``rows``, or None."""
     p = result.windows.get("probability")
     return None if p is None else np.asarray(p, dtype=float)[rows]
+
+
+def output_probability(result: ChannelSegmentAttribution, rows: np.ndarray, target: int):
+    """Probability of output ``target`` over every window in ``rows`` when the result
+    carries ``probability/<output>``; else over the windows that explain ``target``."""
+    key = f"probability/{result.output_names[target]}"
+    if key in result.windows:
+        return np.asarray(result.windows[key], dtype=float)[rows]
+    return _probability(result, rows[np.asarray(result.target)[rows] == target])
+
+
+def findings(result: ChannelSegmentAttribution, rows: np.ndarray,
+             thresholds: Mapping[str, float], multilabel: bool) -> list[tuple[int, str, str]]:
+    """``(output index, sentence, css class)`` per output worth stating, most probable
+    first: every output (multi-label) or the classes windows were assigned to."""
+    outputs = range(len(result.output_names))
+    have_all = all(f"probability/{n}" in result.windows for n in result.output_names)
+    if not have_all:
+        outputs = sorted(set(np.asarray(result.target)[rows].tolist()))
+    out = []
+    if multilabel or not have_all:
+        for t in outputs:
+            p = output_probability(result, rows, t)
+            name = result.output_names[t]
+            text, css = prediction_sentence(name, p, float(thresholds.get(name, 0.5)),
+                                            multilabel)
+            out.append((t, text, css, -1.0 if p is None or not len(p) else float(p.mean())))
+    else:
+        probs = np.stack([output_probability(result, rows, t) for t in outputs], axis=1)
+        best = probs.argmax(axis=1)
+        for t in outputs:
+            hit = best == t
+            if hit.any():
+                out.append((t, class_sentence(result.output_names[t], int(hit.sum()), len(rows),
+                                              probs[hit, t]), "finding", float(hit.mean())))
+    return [(t, text, css) for t, text, css, _ in sorted(out, key=lambda x: -x[3])]
 
 
 def _top_channels(a: np.ndarray, channels: Sequence[str], output: str, k: int) -> tuple:
@@ -93,15 +141,17 @@ def _top_segments(result, rows, a, output, k) -> str:
                   "window probability", "signal quality"], out, numeric=(2, 3))
 
 
-def _output_section(result, rows, info, output, threshold, multilabel, signals, detail_rows,
+def _output_section(result, rows, output, threshold, signals, detail_rows,
                     k_channels, k_segments) -> str:
     a = result.matrix[rows]
     p = _probability(result, rows)
-    sentence, css = prediction_sentence(output, p, threshold, multilabel)
     top, channel_table = _top_channels(a, result.channels, output, k_channels)
-    parts = [f'<h2>{esc(output_label(output).capitalize())} '
+    n = len(rows)
+    parts = [f'<h2>Why: {esc(output_label(output))} '
              f'<span class="muted">({esc(output)})</span></h2>',
-             f'<p class="finding {css}">{esc(sentence)}</p>',
+             f"<p>Attribution of the model's output <b>{esc(output_label(output))}</b> in the "
+             f"{n} window{'s' if n != 1 else ''} of this session where it was explained "
+             f"(method: {esc(result.method)}).</p>",
              "<h3>Channels that drove it</h3>", channel_table,
              "<h3>Moments that drove it, and their signal quality</h3>",
              _top_segments(result, rows, a, output, k_segments)]
@@ -173,19 +223,25 @@ def render_session(result: ChannelSegmentAttribution, rows: np.ndarray, info: Se
     """
     rows = np.asarray(rows)
     targets = np.asarray(result.target)[rows]
+    stated = findings(result, rows, thresholds, multilabel)
+    glance = "".join(f'<li class="finding {css}">{esc(text)}</li>' for _, text, css in stated)
     sections = []
-    order = sorted(set(targets.tolist()), key=lambda t: -float(np.mean(
-        _probability(result, rows[targets == t]))) if "probability" in result.windows else t)
+    order = [t for t, _, _ in stated if t in set(targets.tolist())]
+    order += [t for t in sorted(set(targets.tolist())) if t not in order]
     for t in order:
         name = result.output_names[t]
         sections.append(_output_section(
-            result, rows[targets == t], info, name, float(thresholds.get(name, 0.5)),
-            multilabel, signals, list((detail or {}).get(t, [])), k_channels, k_segments))
+            result, rows[targets == t], name,
+            float(thresholds.get(name, 0.5)) if multilabel else None,
+            signals, list((detail or {}).get(t, [])), k_channels, k_segments))
     head = (f"<h1>{esc(info.title)}</h1><p class=\"muted\">Recording <code>{esc(info.key)}"
             f"</code> · {len(rows)} explained window{'s' if len(rows) != 1 else ''} · "
             f'<a href="index.html">cohort summary</a></p>'
-            '<p id="summary">What the model says about this session, which channels and '
-            "moments drove it, and how clean those signals were.</p>")
+            '<h2 id="summary">At a glance</h2>'
+            f"<ul>{glance}</ul>"
+            '<p class="muted">Below: which channels and moments drove each explained output, '
+            "how clean those signals were, how far to trust the explanation, and where it all "
+            "came from.</p>")
     body = (head + "".join(sections) + faithfulness_section(result.faithfulness, result.method)
             + '<h2 id="provenance">Provenance</h2>' + provenance_table(provenance))
     return page(f"lbpnet report: {info.title}", body, info.synthetic)

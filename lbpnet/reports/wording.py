@@ -61,6 +61,16 @@ def prediction_sentence(output_name: str, probability: np.ndarray | None, thresh
     return text, css
 
 
+def class_sentence(output_name: str, n_windows: int, n_total: int,
+                   probability: np.ndarray) -> str:
+    """Single-label tasks: how many windows the model assigns to a class, and how sure."""
+    name = output_name.split("/")[-1].replace("_", " ")
+    p = np.asarray(probability, dtype=float)
+    return (f"The model classifies {n_windows} of {n_total} window{'s' if n_total != 1 else ''} "
+            f"of this session as {name} (mean probability {p.mean():.2f} in those windows, "
+            f"lowest {p.min():.2f}).")
+
+
 def faithfulness_sentence(scores: dict) -> tuple[str, str]:
     """A verdict on the explanation's faithfulness, and a css class."""
     if not scores:
@@ -85,15 +95,17 @@ def faithfulness_sentence(scores: dict) -> tuple[str, str]:
     return f"{verdict}: " + "; ".join(parts) + ".", "good" if good == checks else "bad"
 
 
-def quality_text(value) -> str:
-    """A window's (or segment's) quality value in words; ``None``/NaN → not assessed."""
-    if value is None:
-        return "not assessed"
-    if isinstance(value, (float, np.floating)) and np.isnan(value):
-        return "not assessed"
+def quality_text(value, flags: str = "") -> str:
+    """A window's quality in words: a QC score (1 clean, 0 bad; :mod:`lbpnet.qc`) and the
+    checks that flagged it; ``None``/NaN without flags → ``"not assessed"``."""
+    flags = str(flags or "").strip()
+    missing = value is None or (isinstance(value, (float, np.floating)) and np.isnan(value))
+    if missing:
+        return f"flags: {flags}" if flags else "not assessed"
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         v = float(value)
-        label = "clean" if v >= 0.9 else "partly affected" if v >= 0.5 else "poor"
-        return f"{label} ({v:.0%} of the signal usable)"
-    text = str(value).strip()
-    return text if text else "no flag raised"
+        label = "clean" if v >= 0.9 else "doubtful" if v >= 0.5 else "poor"
+        text = f"{label} (QC score {v:.2f}, 1 = clean)"
+    else:
+        text = str(value).strip() or "no flag raised"
+    return f"{text}; flags: {flags}" if flags else text

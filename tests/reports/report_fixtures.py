@@ -1,7 +1,6 @@
 """A constructed explanation of two sessions with tiny signals (no model needed)."""
 
 import numpy as np
-import pytest
 
 from lbpnet.explain.result import ChannelSegmentAttribution
 from lbpnet.reports import SessionInfo, WindowSignals
@@ -53,8 +52,3 @@ PROVENANCE = {"run_id": "20261125T180000Z-abcdef12", "training_run": "logs/x/run
               "checkpoint_sha256": "a" * 64, "config_sha256": "b" * 64, "data_sha256": "c" * 64,
               "lbpnet_version": "0.1.0", "git_commit": "deadbeef", "method": "integrated_gradients",
               "created_utc": "2026-11-25T18:00:00+00:00"}
-
-
-@pytest.fixture
-def result():
-    return make_result()

@@ -1,0 +1,212 @@
+"""``lbpnet-report``: clinician-facing saliency reports of a trained run.
+
+::
+
+    lbpnet-report run_dir=logs/synthetic_strategy/runs/2026-11-25_18-00-00
+    lbpnet-report run_dir=… attribution=…/attribution.json   # a saved lbpnet-explain result
+
+Reads the run directory ``lbpnet-train`` wrote (``config.yaml``, ``checkpoints/``,
+``metrics.json``), rebuilds its data and model, explains the windows of one split side
+(or reads a saved explanation) and writes into ``<run_dir>/reports/<timestamp>/``:
+one self-contained HTML page per session, ``index.html`` (the cohort), ``report.json``,
+``manifest.json`` (provenance) and the explanation used (``attribution.npz/.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import hydra
+import numpy as np
+import torch
+from omegaconf import DictConfig, OmegaConf
+
+from lbpnet.audit import data_fingerprint, make_manifest
+from lbpnet.cli.config_path import CONFIG_DIR
+from lbpnet.errors import ConfigError, ReaderError
+from lbpnet.explain import ChannelLayout, ChannelSegmentAttribution, ExplainConfig, Explainer
+from lbpnet.explain import segment_edges
+from lbpnet.reports import SessionInfo, check_same_channels, write_reports
+from lbpnet.reports.model_view import window_signals
+
+log = logging.getLogger("lbpnet.report")
+
+
+def load_run(run_dir: str | Path, checkpoint: str | None = None) -> tuple[DictConfig, Path]:
+    """``(config, checkpoint)`` of a run directory; the checkpoint is the one given, else
+    the tested one named in ``metrics.json``, else ``checkpoints/last.ckpt``."""
+    run = Path(run_dir)
+    config = run / "config.yaml"
+    if not config.is_file():
+        raise ReaderError("no config.yaml: this is not a directory lbpnet-train wrote",
+                          source=str(run), field="run_dir",
+                          fix="point run_dir to logs/<task>/runs/<timestamp>")
+    cfg = OmegaConf.load(config)
+    if checkpoint is None:
+        tested = None
+        if (run / "metrics.json").is_file():
+            tested = json.loads((run / "metrics.json").read_text()).get("tested_checkpoint")
+        checkpoint = tested if tested and tested != "last" else run / "checkpoints" / "last.ckpt"
+    ckpt = Path(checkpoint)
+    if not ckpt.is_file():
+        found = sorted(p.name for p in (run / "checkpoints").glob("*.ckpt")) \
+            if (run / "checkpoints").is_dir() else []
+        raise ReaderError(f"checkpoint not found (checkpoints in the run: {found or 'none'})",
+                          source=str(ckpt), field="checkpoint",
+                          fix="train the run to the end, or give checkpoint=<path to .ckpt>")
+    return cfg, ckpt
+
+
+def load_model(cfg: DictConfig, datamodule, checkpoint: Path):
+    """The run's task module with the checkpoint's weights; a checkpoint of another
+    architecture, channel set or output set is refused, naming both sides."""
+    from lbpnet.cli.train import build_task
+
+    task = build_task(cfg, datamodule)
+    state = torch.load(checkpoint, map_location="cpu", weights_only=False)["state_dict"]
+    try:
+        task.load_state_dict(state, strict=True)
+    except RuntimeError as err:
+        first = str(err).splitlines()[0:3]
+        raise ConfigError(
+            f"the checkpoint does not fit the model the config builds for this data "
+            f"(channels {datamodule.channels()}, outputs {datamodule.output_names}): "
+            f"{' '.join(first)}", source=str(checkpoint), field="checkpoint",
+            fix="use the checkpoint of this run directory with its own config.yaml") from None
+    return task.eval()
+
+
+def _pick_windows(ds, subjects, per_session: int) -> np.ndarray:
+    keep = []
+    for rec in np.unique(ds.index.recording):
+        if subjects and ds.recordings[rec].subject not in subjects:
+            continue
+        pos = np.flatnonzero(ds.index.recording == rec)
+        if per_session and len(pos) > per_session:
+            pos = pos[np.linspace(0, len(pos) - 1, per_session).round().astype(int)]
+        keep.append(pos)
+    if not keep:
+        raise ConfigError(f"no windows of subjects {list(subjects)} on this side",
+                          field="subjects", fix="name subjects of the chosen split side")
+    return np.concatenate(keep)
+
+
+def match_windows(result: ChannelSegmentAttribution, ds, source: str) -> np.ndarray:
+    """Position in ``ds`` of every result window (by recording and start time)."""
+    where = {(int(r), round(float(s), 6)): i
+             for i, (r, s) in enumerate(zip(ds.index.recording, ds.index.start))}
+    keys = [(int(r), round(float(s), 6)) for r, s in zip(result.windows["recording"],
+                                                         result.windows["start"])]
+    missing = [k for k in keys if k not in where]
+    if missing:
+        raise ConfigError(f"{len(missing)} explained windows (e.g. recording {missing[0][0]} at "
+                          f"{missing[0][1]} s) are not windows of this split side",
+                          source=source, field="windows",
+                          fix="report the side and run the explanation was computed on")
+    return np.array([where[k] for k in keys])
+
+
+def add_quality(result: ChannelSegmentAttribution, ds, positions: np.ndarray) -> None:
+    """Copy the QC score and flags of the windows (if QC ran) into ``result.windows``."""
+    index = ds.index
+    if index.quality is not None and "quality" not in result.windows:
+        result.windows["quality"] = index.quality[positions]
+    if index.quality_flags is not None and "quality_flags" not in result.windows:
+        names = np.asarray(index.quality_flag_names)
+        result.windows["quality_flags"] = np.array(
+            ["; ".join(names[row]) for row in index.quality_flags[positions]])
+
+
+@torch.no_grad()
+def output_probabilities(model, ds, positions: np.ndarray, multilabel: bool, device: str,
+                         batch_size: int = 64) -> np.ndarray:
+    """Probability of every output for windows ``positions`` of ``ds``, (n, n_outputs)."""
+    out = []
+    for s in range(0, len(positions), batch_size):
+        batch = ds.__getitems__(positions[s:s + batch_size])
+        logits = model({m: x.to(device) for m, x in batch["signals"].items()})
+        out.append((torch.sigmoid(logits) if multilabel else logits.softmax(1)).cpu().numpy())
+    return np.concatenate(out)
+
+
+def report(cfg: DictConfig) -> dict:
+    """Build the reports (see the module docstring); return the ``report.json`` summary."""
+    from lbpnet.cli.train import build_datamodule
+
+    run_cfg, ckpt = load_run(cfg.run_dir, cfg.get("checkpoint"))
+    dm = build_datamodule(run_cfg)
+    dm.setup("fit")
+    if cfg.side not in dm.datasets:
+        raise ConfigError(f"the run's split has no '{cfg.side}' side (it has "
+                          f"{sorted(dm.datasets)})", field="side", fix="choose one of those")
+    ds = dm.datasets[cfg.side]
+    task = load_model(run_cfg, dm, ckpt).to(cfg.device)
+    layout = ChannelLayout.from_dataset(ds)
+    multilabel = bool(dm.targets)
+    if cfg.get("attribution"):
+        source = str(cfg.attribution)
+        result = ChannelSegmentAttribution.load(source)
+        check_same_channels(result.channels, layout.channels, source,
+                            f"{cfg.run_dir} ({cfg.side} side)")
+        if list(result.output_names) != list(dm.output_names):
+            raise ConfigError(f"outputs {result.output_names} in the attribution but "
+                              f"{dm.output_names} in the run", source=source,
+                              field="output_names", fix="explain this run's model")
+        positions = match_windows(result, ds, source)
+    else:
+        positions = _pick_windows(ds, cfg.get("subjects"), cfg.max_windows_per_session)
+        edges = segment_edges(layout.length_s, n_segments=int(cfg.segments))
+        explainer = Explainer(task.model, layout, edges, dm.output_names,
+                              ExplainConfig(**OmegaConf.to_container(cfg.explain)),
+                              multi_label=multilabel, device=cfg.device)
+        result = explainer.explain_dataset(ds, positions)
+    add_quality(result, ds, positions)
+    if not all(f"probability/{n}" in result.windows for n in dm.output_names):
+        probs = output_probabilities(task.model, ds, positions, multilabel, cfg.device)
+        for j, name in enumerate(dm.output_names):
+            result.windows[f"probability/{name}"] = probs[:, j]
+    recs = sorted(set(np.asarray(result.windows["recording"]).astype(int).tolist()))
+    sessions = {r: SessionInfo(str(dm.recordings[r].subject), dm.recordings[r].session,
+                               dm.recordings[r].key,
+                               bool(dm.recordings[r].metadata.get("synthetic", False)))
+                for r in recs}
+    out = Path(cfg.output_dir)
+    manifest = make_manifest(checkpoint=ckpt, config=OmegaConf.to_container(run_cfg),
+                             data=data_fingerprint([dm.recordings[r] for r in recs]),
+                             training_run=cfg.run_dir,
+                             extra={"side": cfg.side, "method": result.method,
+                                    "attribution": cfg.get("attribution")})
+    manifest.write(out / "manifest.json")
+    result.save(out / "attribution")
+    thresholds = ({n: float(t) for n, t in zip(dm.output_names, task.thresholds.tolist())}
+                  if multilabel and hasattr(task, "thresholds") else {})
+    row_of = dict(zip(range(result.n_windows), positions.tolist()))
+    summary = write_reports(
+        result, sessions, out, provenance_of(manifest, result.method), thresholds, multilabel,
+        lambda rows: window_signals(ds, [row_of[r] for r in rows], task.model),
+        n_detail=int(cfg.n_detail))
+    log.info("cohort report: %s", summary["index"])
+    return summary
+
+
+def provenance_of(manifest, method: str) -> dict:
+    """The provenance rows shown on every page."""
+    commit = manifest.git_commit or "not a git checkout"
+    if manifest.git_dirty:
+        commit += " (with uncommitted changes)"
+    return {"run_id": manifest.run_id, "training_run": manifest.training_run,
+            "checkpoint_sha256": manifest.checkpoint["sha256"],
+            "config_sha256": manifest.config_sha256, "data_sha256": manifest.data["sha256"],
+            "lbpnet_version": manifest.lbpnet_version, "git_commit": commit, "method": method,
+            "created_utc": manifest.created_utc}
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="report", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    report(cfg)
+
+
+if __name__ == "__main__":
+    main()
