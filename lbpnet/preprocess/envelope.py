@@ -15,6 +15,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from lbpnet.errors import ConfigError
+from lbpnet.preprocess.checks import check_rate, check_signal
+from lbpnet.preprocess.filters import Butterworth
 
 
 class RmsEnvelope(nn.Module):
@@ -58,3 +60,73 @@ class RmsEnvelope(nn.Module):
         if self.with_derivative:
             out.append(self._rms(torch.diff(x, dim=-1)))
         return torch.cat(out, dim=1)
+
+
+class FullWaveRectify(nn.Module):
+    """``(batch, channels, time)`` → ``|x|``, same shape: full-wave rectification of EMG."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.abs()
+
+
+class MovingRms(nn.Module):
+    """Centred moving RMS, same length as the input: ``sqrt(mean of x² over window_s)``.
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate (Hz).
+    window_s : float
+        Window length (s), e.g. 0.05–0.25 s for surface EMG; at least one sample.
+
+    Output ``(batch, channels, time)`` in the input's unit. Sample ``t`` averages
+    ``x[t - w//2 : t - w//2 + w]`` with zeros beyond the ends (``numpy.convolve(x**2,
+    ones(w) / w, mode="same")``), so the first and last ``w/2`` samples are biased low. The
+    sums run as a float64 cumulative sum (exact enough for hours of 2 kHz signal).
+    """
+
+    def __init__(self, fs: float, window_s: float = 0.1) -> None:
+        super().__init__()
+        self.fs = check_rate(fs, "preprocess.moving_rms.fs")
+        self.window = int(round(float(window_s) * self.fs))
+        if self.window < 1:
+            raise ConfigError(f"RMS window of {window_s} s is less than one sample at "
+                              f"{self.fs:g} Hz", field="preprocess.moving_rms.window_s",
+                              fix=f"use at least {1 / self.fs:g} s")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_signal(x, "moving RMS", 1)
+        w = self.window
+        power = F.pad((x.double() ** 2), (w // 2 + 1, (w - 1) // 2)).cumsum(-1)
+        mean = (power[..., w:] - power[..., :-w]) / w
+        return mean.clamp_min(0).sqrt().to(x.dtype)
+
+
+class LinearEnvelope(nn.Module):
+    """Linear envelope of EMG: full-wave rectification, then a zero-phase Butterworth low-pass.
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate (Hz).
+    cutoff_hz : float
+        Low-pass cut-off (Hz); 2–10 Hz is usual for movement (Winter, *Biomechanics and
+        Motor Control of Human Movement*, 2009), 6 Hz here by default.
+    order : int
+        Butterworth order of the low-pass (doubled by the forward-backward pass).
+    rectify : bool
+        Take ``|x|`` first (harmless on an already rectified signal).
+
+    ``(batch, channels, time)`` → same shape, in the input's unit; equals
+    ``scipy.signal.sosfiltfilt(butter(order, cutoff_hz, fs=fs, output="sos"), abs(x))``.
+    """
+
+    def __init__(self, fs: float, cutoff_hz: float = 6.0, order: int = 4,
+                 rectify: bool = True) -> None:
+        super().__init__()
+        self.rectify = bool(rectify)
+        self.lowpass = Butterworth(fs, cutoff_hz, "lowpass", order,
+                                   name="preprocess.linear_envelope")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.lowpass(x.abs() if self.rectify else x)
