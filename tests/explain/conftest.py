@@ -21,7 +21,7 @@ IMU = ["trunk_l1_acc_x", "trunk_l1_gyro_x"]
 PLANTED = ("emg/multifidus_right", 2)          # channel, segment (1.0–1.5 s of 4 segments)
 
 
-def toy_recordings(n_subjects: int = 4, n_windows: int = 24, seed: int = 0) -> list[Recording]:
+def toy_recordings(n_subjects: int = 4, n_windows: int = 16, seed: int = 0) -> list[Recording]:
     rng = np.random.default_rng(seed)
     recs = []
     for s in range(n_subjects):
@@ -53,7 +53,7 @@ def tiny_model(seed: int = 0) -> MultimodalClassifier:
     return MultimodalClassifier({"emg": len(EMG), "imu": len(IMU)}, 2, encoder=enc, dropout=0.0)
 
 
-def train(model, dataset, labels=None, epochs: int = 60, seed: int = 0):
+def train(model, dataset, labels=None, epochs: int = 30, seed: int = 0):
     """Full-batch Adam on every window (seconds on a CPU); ``labels`` overrides the true ones."""
     torch.manual_seed(seed)
     batch = dataset.__getitems__(np.arange(len(dataset)))
