@@ -49,9 +49,9 @@ def render_cohort(result: ChannelSegmentAttribution,
                      len(r), text))
     synthetic = any(info.synthetic for info, _, _ in sessions)
     body = (f"<h1>Cohort summary</h1><p>{len(sessions)} session report"
-            f"{'s' if len(sessions) != 1 else ''}, explained outputs: "
-            f"{esc(', '.join(result.output_names))}. Probabilities are the mean over the "
-            "explained windows of a session.</p>"
+            f"{'s' if len(sessions) != 1 else ''}; model outputs: "
+            f"{esc(', '.join(result.output_names))}. A finding's probability is its mean over "
+            "the reported windows of the session; open a session for the details.</p>"
             '<h2 id="sessions">Sessions</h2>'
             + table(["report", "patient", "session", "windows", "findings (mean probability)"],
                     rows, numeric=(3,), raw_columns=(0,))

@@ -39,7 +39,7 @@ def to_data_uri(fig) -> str:
     """Render a matplotlib figure to ``data:image/png;base64,…`` and close it."""
     plt = _pyplot()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=100)          # fixed margins: one draw, not two
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
@@ -74,9 +74,12 @@ def _draw_heatmap(ax, cax, matrix, edges, labels, title, cbar_label, fig):
 
 def _grid(fig, heights):
     """A two-column grid: plots left, a narrow colour-bar column right (so every time
-    axis has the same width and the signals sit exactly under the heat map)."""
+    axis has the same width and the signals sit exactly under the heat map). Margins are
+    fixed in inches (room for channel names left, titles on top)."""
+    h = fig.get_figheight()
     return fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[1, 0.018],
-                            hspace=0.6, wspace=0.1)
+                            hspace=0.6, wspace=0.12, left=0.2, right=0.9,
+                            top=1 - 0.4 / h, bottom=0.55 / h)
 
 
 def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarray,
@@ -128,9 +131,8 @@ def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarr
         towards = matrix[ch, peak] >= 0
         sub.axvspan(edges_s[peak], edges_s[peak + 1], color="#d62728" if towards else "#1f77b4",
                     alpha=0.13, lw=0)
-        sub.set_title(_plain(f"{channel_label(channels[ch])}: raw (grey, {unit}) and "
-                             f"{signals.processed_label.get(modality, 'processed')} (blue); "
-                             "shaded: its most attributed segment, red towards / blue against"),
+        sub.set_title(_plain(f"{channel_label(channels[ch])}: raw (grey, {unit}); "
+                             f"{signals.processed_label.get(modality, 'processed')} (blue)"),
                       fontsize=9, loc="left")
         sub.tick_params(labelsize=7)
     bottom.set_xlabel("time from window start (s)", fontsize=9)

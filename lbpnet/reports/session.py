@@ -173,7 +173,8 @@ def _output_section(result, rows, output, threshold, signals, detail_rows,
         parts.append(figure(uri, f"attribution heat map, window at {starts[g]:.1f} s",
                             f"Window {clock(starts[g])}{prob}: channel × segment attribution "
                             "(red towards, blue against) above the raw and processed signals "
-                            "of its three most attributed channels."))
+                            "of its three most attributed channels; the shaded band marks each "
+                            "channel's most attributed segment (red towards, blue against)."))
     return '<section class="output">' + "".join(parts) + "</section>"
 
 

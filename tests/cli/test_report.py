@@ -1,0 +1,120 @@
+"""``lbpnet-report`` end to end on a tiny trained run (SYNTHETIC cohort), and its refusals."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+
+from lbpnet.audit import file_sha256
+from lbpnet.cli.compose import compose_train_config
+from lbpnet.cli.config_path import CONFIG_DIR
+from lbpnet.cli.report import report
+from lbpnet.cli.train import train
+from lbpnet.errors import ConfigError, ReaderError
+from lbpnet.explain import ChannelSegmentAttribution
+
+TINY_RUN = ["experiment=synthetic_strategy", "data.n_patients=8", "data.n_sessions=1",
+            "trainer.max_epochs=1", "+trainer.limit_train_batches=2", "~callbacks.early_stopping",
+            "callbacks.model_checkpoint.monitor=null", "logger=none", "trainer.accelerator=cpu",
+            "trainer.enable_progress_bar=false"]
+FAST = ["max_windows_per_session=3", "n_detail=1", "explain.n_steps=4", "explain.batch_size=16"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """A tiny synthetic_strategy run: 8 simulated patients, one epoch of two batches."""
+    root = tmp_path_factory.mktemp("tiny")
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        cfg = compose_train_config(TINY_RUN, root / "run", root)
+        train(cfg)
+    finally:
+        os.chdir(old)
+        GlobalHydra.instance().clear()
+    return root / "run"
+
+
+def report_cfg(*overrides):
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose("report", overrides=list(overrides))
+
+
+def test_lbpnet_report_writes_session_and_cohort_pages(run_dir):
+    env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-m", "lbpnet.cli.report", f"run_dir={run_dir}",
+                           *FAST], capture_output=True, text=True, env=env, cwd=run_dir)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = next((run_dir / "reports").iterdir())
+    summary = json.loads((out / "report.json").read_text())
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert summary["synthetic"] is True
+    assert len(summary["sessions"]) == len(metrics["split"]["test"]["subjects"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    tested = Path(metrics["tested_checkpoint"])
+    assert manifest["checkpoint"]["sha256"] == file_sha256(tested)
+    assert manifest["data"]["n_recordings"] == len(summary["sessions"])
+    index = (out / "index.html").read_text()
+    for key, page in summary["sessions"].items():
+        text = Path(page).read_text()
+        assert "SYNTHETIC DATA" in text and "not a diagnosis" in text
+        assert manifest["run_id"] in text and manifest["checkpoint"]["sha256"] in text
+        assert manifest["data"]["sha256"] in text and manifest["config_sha256"] in text
+        assert "The model rates" in text                  # at a glance, every output
+        assert "deletion_auc" in text                     # faithfulness was measured
+        assert re.search(r'src="data:image/png;base64,', text)
+        assert Path(page).name in index
+    saved = ChannelSegmentAttribution.load(out / "attribution")
+    assert saved.n_windows == 3 * len(summary["sessions"])
+    assert saved.channels[0].startswith("emg/")
+
+
+def test_a_saved_attribution_is_reported_and_a_foreign_one_refused(run_dir, tmp_path):
+    first = next((run_dir / "reports").iterdir(), None)
+    if first is None:
+        pytest.skip("needs the report of the previous test")
+    saved = ChannelSegmentAttribution.load(first / "attribution")
+    summary = report(report_cfg(f"run_dir={run_dir}", f"attribution={first / 'attribution.json'}",
+                                f"output_dir={tmp_path / 'again'}", *FAST))
+    assert set(summary["sessions"]) == set(json.loads(
+        (first / "report.json").read_text())["sessions"])
+    saved.channels[0] = "emg/not_a_muscle"
+    saved.save(tmp_path / "foreign")
+    with pytest.raises(ConfigError) as err:
+        report(report_cfg(f"run_dir={run_dir}", f"attribution={tmp_path / 'foreign.json'}",
+                          f"output_dir={tmp_path / 'no'}", *FAST))
+    message = str(err.value)
+    assert "foreign.json" in message and str(run_dir) in message
+    assert "emg/not_a_muscle" in message and "['emg/" in message
+
+
+def test_a_run_dir_without_config_or_checkpoint_is_refused(run_dir, tmp_path):
+    with pytest.raises(ReaderError, match="no config.yaml"):
+        report(report_cfg(f"run_dir={tmp_path}", f"output_dir={tmp_path / 'out'}"))
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copy(run_dir / "config.yaml", bare / "config.yaml")
+    with pytest.raises(ReaderError, match=r"checkpoint not found \(checkpoints in the run: none"):
+        report(report_cfg(f"run_dir={bare}", f"output_dir={tmp_path / 'out'}"))
+
+
+def test_a_checkpoint_that_does_not_fit_the_config_is_refused(run_dir, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    config = yaml.safe_load((run_dir / "config.yaml").read_text())
+    config["data"]["module"]["modalities"] = ["emg"]          # the checkpoint has emg + imu
+    (other / "config.yaml").write_text(yaml.safe_dump(config))
+    ckpt = run_dir / "checkpoints" / "last.ckpt"
+    with pytest.raises(ConfigError) as err:
+        report(report_cfg(f"run_dir={other}", f"checkpoint={ckpt}",
+                          f"output_dir={tmp_path / 'out'}"))
+    assert "last.ckpt" in str(err.value) and "channels {'emg': 16}" in str(err.value)
