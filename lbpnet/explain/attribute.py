@@ -44,6 +44,10 @@ class ExplainConfig:
         Method settings (see :func:`lbpnet.explain.methods.attribute`).
     faithfulness : bool
         Also measure deletion / insertion / comprehensiveness / sufficiency.
+    removal_baseline : str, optional
+        What replaces removed cells in those checks (default: ``baseline``). Give
+        the same value to every method compared (``permuted`` is in-distribution
+        for any front end; ``mean`` is a flat line, far from real EMG).
     seed : int
     """
 
@@ -59,6 +63,7 @@ class ExplainConfig:
     perturbations_per_eval: int = 8
     blur_s: float = 0.25
     faithfulness: bool = False
+    removal_baseline: str | None = None
     seed: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -172,15 +177,20 @@ class Explainer:
                                   fix="use the rates, channels and window length of training")
 
     def explain_batch(self, signals: dict[str, torch.Tensor], labels=None,
-                      faith: FaithfulnessAccumulator | None = None):
-        """Matrix (batch, n_channels, n_segments), targets, probabilities of one batch."""
+                      faith: FaithfulnessAccumulator | None = None, targets=None):
+        """Matrix (batch, n_channels, n_segments), targets, probabilities of one batch.
+
+        ``targets`` (batch,) output indices override ``config.target``."""
         self.check_inputs(signals)
         cfg = self.config
         inputs = tuple(signals[m].to(self.device, torch.float32) for m in self.layout.modalities)
         with torch.no_grad():
             probs = self.forward.probabilities(*inputs)
         lab = labels.to(self.device) if labels is not None else None
-        target = resolve_target(cfg.target, self.output_names, probs, lab, self.multi_label)
+        if targets is not None:
+            target = torch.as_tensor(np.asarray(targets), dtype=torch.long, device=self.device)
+        else:
+            target = resolve_target(cfg.target, self.output_names, probs, lab, self.multi_label)
         base = self.baselines(inputs)
         attr = attribute(cfg.method, self.forward, inputs, target, base, self.masks,
                          self.segment_samples, cfg.n_steps, cfg.n_samples, cfg.stdevs,
@@ -189,28 +199,40 @@ class Explainer:
         reduce = group_mean if cfg.method in ABLATION else group_sum
         scores = reduce(attr, self.masks, self.n_groups)
         if faith is not None:
-            faith.add(self.forward.probabilities, inputs, base, self.masks, scores.float(),
+            removal = base
+            if cfg.removal_baseline and cfg.removal_baseline != cfg.baseline:
+                rates = [self.layout.rates_hz[m] for m in self.layout.modalities]
+                means = self.means or [channel_means(self.model, self.layout.modalities)[m]
+                                       for m in self.layout.modalities]
+                removal = make_baselines(cfg.removal_baseline, inputs, means, rates,
+                                         cfg.blur_s, self.generator)
+            faith.add(self.forward.probabilities, inputs, removal, self.masks, scores.float(),
                       target)
         matrix = scores.reshape(len(target), self.layout.n_channels, self.n_segments)
         return matrix.float().cpu().numpy(), target.cpu().numpy(), probs.cpu().numpy()
 
-    def explain_dataset(self, dataset, indices=None) -> ChannelSegmentAttribution:
+    def explain_dataset(self, dataset, indices=None, targets=None) -> ChannelSegmentAttribution:
         """Explain the windows ``indices`` (default all) of a
-        :class:`~lbpnet.windows.dataset.WindowDataset`, batch by batch."""
+        :class:`~lbpnet.windows.dataset.WindowDataset`, batch by batch; ``targets``
+        (n_windows,) output indices override ``config.target`` per window."""
         idx = np.arange(len(dataset)) if indices is None else np.asarray(indices)
+        if targets is not None and len(targets) != len(idx):
+            raise ConfigError(f"{len(targets)} targets for {len(idx)} windows",
+                              field="targets", fix="give one output index per window")
         faith = FaithfulnessAccumulator(self.config.seed) if self.config.faithfulness else None
-        mats, targets, probs, labels = [], [], [], []
+        mats, done, probs, labels = [], [], [], []
         for s in range(0, len(idx), self.config.batch_size):
             batch = dataset.__getitems__(idx[s:s + self.config.batch_size])
-            m, t, p = self.explain_batch(batch["signals"], batch.get("label"), faith)
+            tgt = None if targets is None else targets[s:s + self.config.batch_size]
+            m, t, p = self.explain_batch(batch["signals"], batch.get("label"), faith, tgt)
             mats.append(m)
-            targets.append(t)
+            done.append(t)
             probs.append(p)
             labels.append(batch["label"].numpy())
         if not mats:
             raise ConfigError("no windows to explain", field="explain.windows",
                               fix="choose a split side or recording that has windows")
-        target, prob = np.concatenate(targets), np.concatenate(probs)
+        target, prob = np.concatenate(done), np.concatenate(probs)
         index = dataset.index
         recs = index.recording[idx]
         windows = {"recording": recs, "start": index.start[idx],
@@ -219,6 +241,8 @@ class Explainer:
                    "label": np.concatenate(labels),
                    "probability": prob[np.arange(len(target)), target],
                    "prediction": prob.argmax(1)}
+        if index.quality is not None:
+            windows["quality"] = index.quality[idx]
         if self.multi_label:
             windows["prediction"] = (windows["probability"] >= 0.5).astype(np.int64)
             if index.targets is not None:
