@@ -41,7 +41,7 @@ def check_cutoffs(cutoff_hz: float | Sequence[float], fs: float, count: int,
     nyquist = fs / 2
     for v in values:
         if not 0 < float(v) < nyquist:
-            raise ConfigError(f"cut-off {v} Hz is outside (0, {nyquist:g}) Hz, the open range "
+            raise ConfigError(f"cut-off {float(v):g} Hz is outside (0, {nyquist:g}) Hz, the open range "
                               f"below the Nyquist frequency of a {fs:g} Hz signal", field=field,
                               fix="choose a cut-off below half the sampling rate, or resample "
                                   "to a higher rate first")

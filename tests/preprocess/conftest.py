@@ -5,7 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import torch
+
 from lbpnet.errors import ReaderError
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread():
+    """One intra-op thread: these tests run many small ops, and on a shared, loaded machine
+    OpenMP workers waiting for a core make each small op orders of magnitude slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _sample(name: str, stream: str) -> tuple[np.ndarray, float]:
