@@ -39,9 +39,17 @@ def build_datamodule(cfg: DictConfig):
 def build_task(cfg: DictConfig, datamodule):
     """Model sized from the data (channels per modality, classes or multi-label targets)
     inside the task module."""
+    from hydra.errors import InstantiationException
+
+    from lbpnet.errors import LbpnetError
     names = datamodule.output_names
-    model = instantiate(cfg.model, channels=datamodule.channels(), n_outputs=len(names),
-                        _convert_="all")
+    try:
+        model = instantiate(cfg.model, channels=datamodule.channels(), n_outputs=len(names),
+                            _convert_="all")
+    except InstantiationException as err:    # an unknown encoder name: lbpnet's error, unwrapped
+        if isinstance(err.__cause__, LbpnetError):
+            raise err.__cause__ from None
+        raise
     check_window = getattr(model, "check_window", None)   # a window too short for an encoder
     train_windows = getattr(datamodule, "datasets", {}).get("train")
     if check_window is not None and train_windows is not None:

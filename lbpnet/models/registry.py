@@ -27,7 +27,7 @@ from lbpnet.models.tcn import TemporalConvNet
 ENCODERS: dict[str, Callable[..., nn.Module]] = {
     "cnn": ConvEncoder1d,                                   # ResNet-1d
     "inception_time": InceptionTime,
-    "deepconvlstm": DeepConvLSTM,                           # 4 convs (k 5), 2 LSTM layers
+    "deepconvlstm": DeepConvLSTM,                   # 4 convs (k 5), 2 LSTM layers of 64
     "deepconvlstm_shallow": partial(DeepConvLSTM, kernel_size=9, lstm_layers=1, hidden=128),
     # ^ Bock et al. 2021: one LSTM layer of 128 units, kernels of 9
     "tcn": TemporalConvNet,
