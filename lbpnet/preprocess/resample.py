@@ -6,7 +6,8 @@ Nyquist frequency, Kaiser window (beta 5) by default, designed with ``scipy.sign
 and scaled by ``up``; the input is upsampled by inserting zeros, filtered with the centre
 of the filter on each output sample, and every ``down``-th sample is kept; values beyond
 the ends are zero (``padtype="constant"``) or the channel mean (``padtype="mean"``).
-The filtering is a strided ``conv1d`` (or ``conv_transpose1d`` when only upsampling), so it
+The filtering is one strided ``conv1d`` with ``up`` polyphase kernels (output ``c + m up``
+uses the taps ``h[phase_c::up]``), so no multiplication by an inserted zero is done, it
 runs on the GPU and gradients flow.
 """
 
@@ -68,8 +69,23 @@ class ResamplePoly(nn.Module):
         window = tuple(window) if isinstance(window, list) else window   # lists from YAML
         taps = (firwin(2 * self.half_len + 1, 1.0 / factor, window=window) * self.up
                 if factor > 1 else np.ones(1))
-        # conv1d correlates: flip so that each output is sum_k h[k] u[centre - k]
-        self.register_buffer("taps", torch.as_tensor(taps[::-1].copy()), persistent=False)
+        self.register_buffer("phases", torch.as_tensor(self._polyphase(taps)), persistent=False)
+
+    def _polyphase(self, taps: np.ndarray) -> np.ndarray:
+        """Kernels ``(up, 1, K)``: output ``c + m * up`` is the correlation of kernel ``c`` with
+        ``x[first + m * down : first + m * down + K]`` (``first`` may be negative: zeros)."""
+        up, down, half = self.up, self.down, self.half_len
+        rows = []
+        for c in range(up):                       # output class c uses the taps of one phase
+            phase = (c * down + half) % up
+            centre = (c * down + half - phase) // up
+            rows.append((centre, taps[phase::up]))  # out = sum_j taps[phase + j up] x[centre - j]
+        self.first = min(centre - len(t) + 1 for centre, t in rows)
+        width = max(centre for centre, _ in rows) - self.first + 1
+        kernels = np.zeros((up, 1, width))
+        for c, (centre, t) in enumerate(rows):
+            kernels[c, 0, centre - self.first - np.arange(len(t))] = t
+        return kernels
 
     def extra_repr(self) -> str:
         return f"fs={self.fs:g}, fs_out={self.fs_out:g}, up={self.up}, down={self.down}"
@@ -87,25 +103,19 @@ class ResamplePoly(nn.Module):
         background = flat.mean(dim=-1, keepdim=True) if self.padtype == "mean" else None
         if background is not None:
             flat = flat - background
-        taps = self.taps.to(dtype=flat.dtype, device=flat.device)[None, None]
-        n_out, half = self.output_length(length), self.half_len
-        if self.down == 1:                                  # upsampling only: no wasted zeros
-            y = F.conv_transpose1d(flat, taps.flip(-1), stride=self.up, padding=half,
-                                   output_padding=self.up - 1)
+        kernels = self.phases.to(dtype=flat.dtype, device=flat.device)
+        n_out = self.output_length(length)
+        per_class = -(-n_out // self.up)
+        span = (per_class - 1) * self.down + kernels.shape[-1]
+        if self.first < 0:
+            flat = F.pad(flat, (-self.first, 0))
         else:
-            if self.up > 1:                                 # insert up - 1 zeros per sample
-                flat = F.pad(flat[..., None], (0, self.up - 1)).reshape(flat.shape[0], 1, -1)
-            right = max(0, (n_out - 1) * self.down + half + 1 - flat.shape[-1])
-            y = F.conv1d(F.pad(flat, (half, right)), taps, stride=self.down)
+            flat = flat[..., self.first:]
+        flat = F.pad(flat, (0, max(0, span - flat.shape[-1])))
+        y = F.conv1d(flat, kernels, stride=self.down)[..., :per_class]     # (rows, up, per_class)
+        y = y.transpose(1, 2).reshape(flat.shape[0], 1, per_class * self.up)
         y = y[..., :n_out]
         if background is not None:
             y = y + background
         return y.reshape(*shape[:-1], n_out)
-
-
-def rate_after(steps, fs: float) -> float:
-    """Sampling rate (Hz) after a sequence of steps (a :class:`ResamplePoly` changes it)."""
-    for step in steps:
-        fs = getattr(step, "fs_out", fs)
-    return fs
 
