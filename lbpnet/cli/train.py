@@ -30,10 +30,13 @@ log = logging.getLogger("lbpnet.train")
 
 def build_datamodule(cfg: DictConfig):
     """The data module of ``cfg.data`` with the split of ``cfg.split``, windows of
-    ``cfg.window`` and the recording transforms of ``cfg.preprocess``."""
+    ``cfg.window``, the recording transforms of ``cfg.preprocess`` and the quality
+    control of ``cfg.qc``."""
     transforms = [instantiate(t) for t in (cfg.get("preprocess") or {}).values() if t]
+    qc = cfg.get("qc")               # signal-quality control (conf/qc/), none by default
+    quality = {"quality": instantiate(qc, _convert_="all")} if qc else {}
     return instantiate(cfg.data.module, split=instantiate(cfg.split), transforms=transforms,
-                       **cfg.window, _convert_="all")
+                       **quality, **cfg.window, _convert_="all")
 
 
 def build_task(cfg: DictConfig, datamodule):

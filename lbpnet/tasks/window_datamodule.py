@@ -15,6 +15,8 @@ from lbpnet.windows.dataset import WindowDataset, collate_windows
 from lbpnet.windows.index import WindowIndex, make_windows
 from lbpnet.windows.splits import SIDES, Split
 
+QC_POLICIES = ("exclude", "mask_loss")
+
 
 class WindowDataModule(pl.LightningDataModule):
     """Windows of labelled recordings, split by subject (or session).
@@ -44,6 +46,12 @@ class WindowDataModule(pl.LightningDataModule):
         ``transform(recording) -> recording``, applied in order after loading
         (e.g. :class:`lbpnet.preprocess.GravitySplit`).
     batch_size, num_workers : int
+    quality : lbpnet.qc.QualityControl, optional
+        Signal quality control over the windows (``None``: none), run on the recordings
+        as read (before ``transforms``) over the streams in ``modalities``. Its ``policy``
+        says what bad windows become: ``"exclude"`` removes them from every side
+        and counts them in :meth:`split_summary`; ``"mask_loss"`` keeps them with
+        ``batch["quality"] = 0`` so the task can mask their loss.
     """
 
     def __init__(self, source: Callable[[], list[Recording]] | list[Recording],
@@ -53,7 +61,8 @@ class WindowDataModule(pl.LightningDataModule):
                  modalities: Sequence[str] | None = None, batch_size: int = 64,
                  num_workers: int = 0, stats_windows: int = 4096, seed: int = 0,
                  targets: Sequence[str] | None = None, target_min_fraction: float = 0.5,
-                 transforms: Sequence[Callable[[Recording], Recording]] = ()) -> None:
+                 transforms: Sequence[Callable[[Recording], Recording]] = (),
+                 quality=None) -> None:
         super().__init__()
         self.source = source
         self.classes = [str(c) for c in classes] if classes is not None else None
@@ -68,6 +77,12 @@ class WindowDataModule(pl.LightningDataModule):
         self.batch_size, self.num_workers = int(batch_size), int(num_workers)
         self.stats_windows, self.seed = int(stats_windows), int(seed)
         self.transforms = list(transforms or ())
+        self.quality = quality
+        if quality is not None and getattr(quality, "policy", None) not in QC_POLICIES:
+            raise ConfigError(f"unknown quality policy {getattr(quality, 'policy', None)!r}",
+                              field="qc.policy", fix=f"use one of {', '.join(QC_POLICIES)}")
+        self.excluded: dict[str, int] = {}
+        self.quality_table: list[dict] = []
         self.recordings: list[Recording] | None = None
         self.datasets: dict[str, WindowDataset] = {}
         self.split: Split | None = None
@@ -79,6 +94,7 @@ class WindowDataModule(pl.LightningDataModule):
         if not recs:
             raise ConfigError("the data source returned no recordings", field="data.source",
                               fix="check data.root and the subject/task filters")
+        raw = recs                   # QC scores the recordings as read, before transforms
         for transform in self.transforms:
             recs = [transform(r) for r in recs]
         self.recordings = recs
@@ -91,9 +107,16 @@ class WindowDataModule(pl.LightningDataModule):
                               f"{found}", field="data.classes",
                               fix="spell the classes as the annotations do")
         index = make_windows(recs, classes=self.classes, **self.window_args)
+        if self.quality is not None:
+            streams = None if self.modalities is None else [
+                m for m in self.modalities if all(m in r.streams for r in raw)]
+            index, self.quality_table = self.quality.apply(raw, index, streams)
         self.split = self.split_fn(recs)
         for side in SIDES:
             keep = np.isin(index.recording, self.split.side(side))
+            if self.quality is not None and self.quality.policy == "exclude":
+                self.excluded[side] = int((keep & ~index.good()).sum())
+                keep &= index.good()
             if keep.any():
                 self.datasets[side] = WindowDataset(recs, index.subset(keep), self.modalities)
         if "train" not in self.datasets:
@@ -110,6 +133,25 @@ class WindowDataModule(pl.LightningDataModule):
             absent = [c for c, n in zip(self.classes, counts) if n == 0]
             raise ConfigError(f"classes {absent} have no training windows", field="data.classes",
                               fix="drop them from data.classes or change the split")
+
+    def split_summary(self) -> dict:
+        """Per side: recordings, windows kept, windows QC flagged, windows QC excluded.
+
+        ``windows_flagged`` counts kept windows with quality 0 (policy ``mask_loss``);
+        ``windows_excluded`` counts windows removed (policy ``exclude``); both are 0
+        without QC. Nothing is dropped without being counted here.
+        """
+        out = {"qc_policy": None if self.quality is None else self.quality.policy}
+        for side in SIDES:
+            if self.split is None:
+                break
+            ds = self.datasets.get(side)
+            n_kept = len(ds) if ds is not None else 0
+            flagged = int((~ds.index.good()).sum()) if ds is not None else 0
+            out[side] = {"recordings": len(self.split.side(side)), "windows": n_kept,
+                         "windows_flagged": flagged,
+                         "windows_excluded": int(self.excluded.get(side, 0))}
+        return out
 
     @property
     def output_names(self) -> list[str]:

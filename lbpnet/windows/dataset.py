@@ -5,6 +5,7 @@ A sample is a dict::
     {"signals": {modality: float32 tensor (channels, time_m)},
      "label": int64 tensor (),
      "targets": float32 tensor (n_targets,)      (only with multi-label targets)
+     "quality": float32 tensor ()   (1 good, 0 bad: :mod:`lbpnet.qc`; 1 without QC)
      "recording": int64 tensor (), "start": float64 tensor () (s)}
 
 where ``time_m = round(length_s * rate_m)`` differs per modality. A batch has the
@@ -110,6 +111,9 @@ class WindowDataset(Dataset):
                "start": torch.from_numpy(starts.astype(np.float64))}
         if self.index.targets is not None:
             out["targets"] = torch.from_numpy(self.index.targets[idx].copy())
+        quality = self.index.quality
+        out["quality"] = (torch.ones(len(idx), dtype=torch.float32) if quality is None
+                          else torch.from_numpy(quality[idx].astype(np.float32)))
         return out
 
 
@@ -119,7 +123,7 @@ def collate_windows(batch: list[dict] | dict) -> dict:
         return batch
     signals = {m: torch.stack([b["signals"][m] for b in batch]) for m in batch[0]["signals"]}
     out = {"signals": signals}
-    for key in ("label", "recording", "start", "targets"):
+    for key in ("label", "recording", "start", "targets", "quality"):
         if key in batch[0]:
             out[key] = torch.stack([b[key] for b in batch])
     return out

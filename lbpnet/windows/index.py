@@ -41,6 +41,13 @@ class WindowIndex:
         e.g. movement strategies; ``None`` when not asked for.
     target_names : list of str
         Names of the target columns.
+    quality : array of float32, shape (n_windows,), optional
+        Signal quality of each window from :mod:`lbpnet.qc` (1 good, 0 bad);
+        ``None`` when quality control was not run (every window counts as good).
+    quality_flags : array of bool, shape (n_windows, n_flags), optional
+        Which check flagged which window (``True`` = flagged).
+    quality_flag_names : list of str
+        Names of the flag columns, ``"<stream>/<check>"`` (e.g. ``"emg/powerline"``).
     """
 
     recording: np.ndarray
@@ -50,16 +57,54 @@ class WindowIndex:
     classes: list[str] = field(default_factory=list)
     targets: np.ndarray | None = None
     target_names: list[str] = field(default_factory=list)
+    quality: np.ndarray | None = None
+    quality_flags: np.ndarray | None = None
+    quality_flag_names: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.start.shape[0])
 
     def subset(self, keep: np.ndarray) -> "WindowIndex":
-        """Windows where the boolean (or integer) selector ``keep`` applies."""
+        """Windows where the boolean (or integer) selector ``keep`` applies (quality
+        scores and flags travel with them)."""
+        pick = lambda a: None if a is None else a[keep]          # noqa: E731
         return WindowIndex(self.recording[keep], self.start[keep], self.label[keep],
-                           self.length, list(self.classes),
-                           None if self.targets is None else self.targets[keep],
-                           list(self.target_names))
+                           self.length, list(self.classes), pick(self.targets),
+                           list(self.target_names), pick(self.quality),
+                           pick(self.quality_flags), list(self.quality_flag_names))
+
+    def with_quality(self, quality: np.ndarray, flags: np.ndarray | None = None,
+                     flag_names: list[str] | None = None) -> "WindowIndex":
+        """A copy carrying per-window quality (1 good, 0 bad) and the flags behind it.
+
+        Raises
+        ------
+        WindowError
+            Shapes that do not match the windows, or scores outside [0, 1] / NaN.
+        """
+        q = np.asarray(quality, dtype=np.float32).reshape(-1)
+        if q.shape != (len(self),):
+            raise WindowError(f"{q.shape[0]} quality scores for {len(self)} windows",
+                              field="quality", fix="give one score per window")
+        if not (np.isfinite(q).all() and (q >= 0).all() and (q <= 1).all()):
+            raise WindowError("quality scores must be finite and in [0, 1]", field="quality",
+                              fix="give 1 for a good window and 0 for a bad one")
+        names = [str(n) for n in (flag_names or [])]
+        f = None
+        if flags is not None:
+            f = np.asarray(flags, dtype=bool).reshape(len(self), -1)
+            if f.shape[1] != len(names):
+                raise WindowError(f"{f.shape[1]} flag columns but {len(names)} flag names",
+                                  field="quality_flag_names", fix="name every flag column")
+        out = self.subset(np.arange(len(self)))
+        out.quality, out.quality_flags, out.quality_flag_names = q, f, names
+        return out
+
+    def good(self) -> np.ndarray:
+        """Boolean mask of the windows QC let through (all True without QC), (n_windows,)."""
+        if self.quality is None:
+            return np.ones(len(self), dtype=bool)
+        return self.quality > 0.5
 
     def target_counts(self) -> np.ndarray:
         """Number of positive windows per target, shape (n_targets,)."""

@@ -77,3 +77,14 @@ def test_recordings_with_different_channels_are_refused(make_recording):
     idx = make_windows([a, b], 2.0, 1.0, classes=["sit", "stand"])
     with pytest.raises(WindowError, match=r"sub-02\.lbp.*\['x', 'z', 'y'\] here but \['x', 'y', 'z'\]"):
         WindowDataset([a, b], idx)
+
+
+def test_batches_carry_quality(recording):
+    idx = make_windows([recording], 2.0, 1.0, classes=["sit", "stand"], label_policy="pure")
+    plain = WindowDataset([recording], idx).__getitems__([0, 1])
+    assert plain["quality"].dtype == torch.float32 and plain["quality"].tolist() == [1.0, 1.0]
+    q = np.array([1.0, 0.0, 1.0, 0.0], np.float32)
+    ds = WindowDataset([recording], idx.with_quality(q))
+    assert ds.__getitems__([1, 2])["quality"].tolist() == [0.0, 1.0]
+    assert ds[3]["quality"].item() == 0.0
+    assert collate_windows([ds[0], ds[1]])["quality"].tolist() == [1.0, 0.0]

@@ -74,3 +74,24 @@ def test_multilabel_targets_by_covered_fraction(make_recording):
     assert idx.target_counts().tolist() == [4, 5]
     sub = idx.subset(idx.start >= 3)
     assert sub.targets.shape == (len(sub), 2)
+
+
+def test_quality_travels_with_subset_and_is_checked(recording):
+    idx = make_windows([recording], 2.0, 1.0, classes=["sit", "stand"], label_policy="pure")
+    assert len(idx) == 4 and idx.quality is None and idx.good().all()           # no QC: every window is good
+    q = np.ones(len(idx), np.float32)
+    q[1] = 0.0
+    flags = np.zeros((len(idx), 2), bool)
+    flags[1, 1] = True
+    scored = idx.with_quality(q, flags, ["emg/flat_line", "imu/dropout"])
+    assert idx.quality is None                                 # a copy, the original untouched
+    sub = scored.subset(np.array([1, 2]))
+    assert sub.quality.tolist() == [0.0, 1.0] and sub.good().tolist() == [False, True]
+    assert sub.quality_flags.tolist() == [[False, True], [False, False]]
+    assert sub.quality_flag_names == ["emg/flat_line", "imu/dropout"]
+    with pytest.raises(WindowError, match=f"3 quality scores for {len(idx)} windows"):
+        idx.with_quality(q[:3])
+    with pytest.raises(WindowError, match=r"finite and in \[0, 1\]"):
+        idx.with_quality(np.full(len(idx), np.nan))
+    with pytest.raises(WindowError, match="flag names"):
+        idx.with_quality(q, flags, ["only_one"])
