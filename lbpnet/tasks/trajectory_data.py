@@ -78,6 +78,13 @@ class TrajectoryDataModule(pl.LightningDataModule):
         examples per training patient).
     non_response : NonResponse or dict
         The outcome definition (ODI change < 10 points and < 30 % by default).
+    feature_groups : list of str, optional
+        Keep only these feature groups (the name before ``/``: ``emg_log_rms``,
+        ``emg_median_freq``, ``trunk_acc_sd``, ``trunk_gyro_rms``, ``hrv``, ``eda``, ``pro``,
+        ``time``); default all. E.g. ``[pro, time]`` forecasts from the PROs alone.
+    measures_as : {"level", "change", "both"}
+        Sensor measures as measured, as change from the patient's first session, or both
+        (see :func:`lbpnet.tasks.trajectory_sequences.raw_features`).
     length_s : float
         Epoch (s) of the per-session measures (median frequency, walking acceleration SD).
     stride_s, label_policy, anchor, min_fraction
@@ -92,7 +99,9 @@ class TrajectoryDataModule(pl.LightningDataModule):
                  classes: Sequence[str] = ("response", "non_response"),
                  observed_sessions: int = 2, horizon_session: int | None = None,
                  train_prefixes: str | Sequence[int] = "all",
-                 non_response: NonResponse | dict | None = None, length_s: float = 2.0,
+                 non_response: NonResponse | dict | None = None,
+                 feature_groups: Sequence[str] | None = None, measures_as: str = "level",
+                 length_s: float = 2.0,
                  stride_s: float | None = None, label_policy: str | None = None,
                  anchor: str | None = None, min_fraction: float | None = None,
                  transforms: Sequence[Callable[[Recording], Recording]] = (),
@@ -108,6 +117,8 @@ class TrajectoryDataModule(pl.LightningDataModule):
         self.train_prefixes = train_prefixes
         nr = non_response if non_response is not None else {}
         self.non_response = nr if isinstance(nr, NonResponse) else NonResponse(**nr)
+        self.feature_groups = list(feature_groups) if feature_groups is not None else None
+        self.measures_as = measures_as
         self.epoch_s = float(length_s)
         self.transforms = list(transforms or ())
         self.batch_size, self.num_workers, self.seed = int(batch_size), int(num_workers), int(seed)
@@ -155,7 +166,17 @@ class TrajectoryDataModule(pl.LightningDataModule):
                               f"{horizon} do not fit {S} sessions per patient",
                               field="data.module.observed_sessions",
                               fix=f"use 1 <= observed_sessions < horizon_session <= {S}")
-        raw, self.feature_names = raw_features(table)
+        raw, self.feature_names = raw_features(table, self.measures_as)
+        if self.feature_groups is not None:
+            groups = [n.split("/")[0] for n in self.feature_names]
+            unknown = sorted(set(self.feature_groups) - set(groups))
+            if unknown or not self.feature_groups:
+                raise ConfigError(f"feature groups {unknown or '[]'} unknown; known: "
+                                  f"{sorted(set(groups))}", field="data.module.feature_groups",
+                                  fix="name groups among the known ones, or null for all")
+            keep = np.isin(groups, self.feature_groups)
+            raw = raw[..., keep]
+            self.feature_names = [n for n, k in zip(self.feature_names, keep) if k]
         train = np.array([sides[p] == "train" for p in table.patients])
         self.feature_mean, self.feature_sd = fit_standardizer(raw[train], table.present[train])
         features = np.nan_to_num((raw - self.feature_mean) / self.feature_sd)

@@ -84,12 +84,26 @@ def session_table(recordings: list[Recording], epoch_s: float = 2.0) -> SessionT
     return SessionTable(patients, names, measures, pros, days, present)
 
 
-def raw_features(table: SessionTable) -> tuple[np.ndarray, list[str]]:
-    """(P, S, M + 5) unstandardised features: measures, ODI, NRS, their change since the
-    first session, weeks since the first session. NaN where unknown."""
+def raw_features(table: SessionTable, measures_as: str = "level") -> tuple[np.ndarray, list[str]]:
+    """(P, S, F) unstandardised features: measures, ODI, NRS, their change since the first
+    session, weeks since the first session. NaN where unknown.
+
+    ``measures_as``: ``"level"`` (the measures as measured), ``"change"`` (minus the
+    patient's first session: within-person change, which removes fixed between-person
+    differences such as electrode gain) or ``"both"``.
+    """
+    if measures_as not in ("level", "change", "both"):
+        raise ConfigError(f"unknown measures_as '{measures_as}'",
+                          field="data.module.measures_as", fix="use level, change or both")
     first = table.pros[:, :1]
     pro = np.concatenate([table.pros, table.pros - first, table.days[..., None] / 7.0], -1)
-    return np.concatenate([table.measures, pro], -1), list(table.measure_names) + list(PRO_FEATURES)
+    level, change = table.measures, table.measures - table.measures[:, :1]
+    names = list(table.measure_names)
+    parts, labels = {"level": ([level], names),
+                     "change": ([change], [f"{n}_change" for n in names]),
+                     "both": ([level, change], names + [f"{n}_change" for n in names])
+                     }[measures_as]
+    return np.concatenate(parts + [pro], -1), labels + list(PRO_FEATURES)
 
 
 def fit_standardizer(raw: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

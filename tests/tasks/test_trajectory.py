@@ -10,7 +10,7 @@ from lbpnet.tasks.trajectory_baselines import CarriedForward, EarlyChangeLogisti
 from lbpnet.tasks.trajectory_metrics import (interval_scores, masked_bce, non_response_scores,
                                              pinball_loss)
 from lbpnet.tasks.trajectory_outcome import NonResponse
-from lbpnet.tasks.trajectory_sequences import SessionTable, make_examples
+from lbpnet.tasks.trajectory_sequences import SessionTable, make_examples, raw_features
 
 Q = [0.1, 0.5, 0.9]
 
@@ -133,6 +133,20 @@ def test_examples_hide_later_sessions_and_carry_the_last_report_forward():
     assert ex["non_response"].tolist() == [0.0] * 3 + [1.0] * 3
     none = make_examples(table, features, [0], [3], horizon=3, non_response=NonResponse())
     assert none == {}                                 # k must be before the horizon
+
+
+def test_measures_as_within_person_change():
+    table = _table()
+    table.measures[1] = [[2.0], [3.0], [5.0], [np.nan]]
+    level, names = raw_features(table, "level")
+    change, cnames = raw_features(table, "change")
+    assert names[0] == "m" and cnames[0] == "m_change" and names[1:] == cnames[1:]
+    assert change[1, :3, 0].tolist() == [0.0, 1.0, 3.0] and np.isnan(change[1, 3, 0])
+    assert names[1:] == ["pro/odi", "pro/nrs", "pro/odi_change", "pro/nrs_change", "time/weeks"]
+    assert level[0, 2, 3] == -15.0 and level[1, 3, 5] == 3.0     # ODI change, weeks
+    assert raw_features(table, "both")[0].shape[-1] == 7
+    with pytest.raises(ConfigError):
+        raw_features(table, "ratio")
 
 
 def test_baselines_locf_and_logistic():

@@ -57,7 +57,7 @@ def test_patient_split_and_training_only_standardisation(compose):
                 or patients["val"] & patients["test"])
     assert dm.datasets["test"].tensors["k"].unique().tolist() == [1]
     assert sorted(dm.datasets["train"].tensors["k"].unique().tolist()) == [1, 2, 3]
-    raw, _ = raw_features(dm.table)
+    raw, _ = raw_features(dm.table, dm.measures_as)
     train = np.isin(dm.table.patients, sorted(patients["train"]))
     mean, sd = fit_standardizer(raw[train], dm.table.present[train])
     assert np.allclose(mean, dm.feature_mean) and np.allclose(sd, dm.feature_sd)
@@ -75,3 +75,6 @@ def test_within_patient_split_and_bad_horizon_are_refused(compose):
     late = compose(*TINY, "data.module.observed_sessions=4")
     with pytest.raises(ConfigError, match="observed_sessions"):
         build_datamodule(late).setup("fit")
+    typo = compose(*TINY, "data.module.feature_groups=[pro,emg_rms]")
+    with pytest.raises(ConfigError, match="emg_rms"):
+        build_datamodule(typo).setup("fit")
