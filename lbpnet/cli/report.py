@@ -23,11 +23,12 @@ import numpy as np
 import torch
 from omegaconf import DictConfig, OmegaConf
 
-from lbpnet.audit import data_fingerprint, make_manifest
+from lbpnet.audit import data_fingerprint, file_sha256, make_manifest
 from lbpnet.cli.config_path import CONFIG_DIR
 from lbpnet.errors import ConfigError, ReaderError
 from lbpnet.explain import ChannelLayout, ChannelSegmentAttribution, ExplainConfig, Explainer
 from lbpnet.explain import segment_edges
+from lbpnet.explain.checkpoint import check_checkpoint, checkpoint_signature, read_checkpoint
 from lbpnet.reports import SessionInfo, check_same_channels, write_reports
 from lbpnet.reports.model_view import window_signals
 
@@ -64,10 +65,12 @@ def load_model(cfg: DictConfig, datamodule, checkpoint: Path):
     architecture, channel set or output set is refused, naming both sides."""
     from lbpnet.cli.train import build_task
 
+    ckpt = read_checkpoint(checkpoint)
+    layout = ChannelLayout.from_dataset(datamodule.datasets["train"])
+    check_checkpoint(checkpoint_signature(ckpt), layout, datamodule.output_names, str(checkpoint))
     task = build_task(cfg, datamodule)
-    state = torch.load(checkpoint, map_location="cpu", weights_only=False)["state_dict"]
     try:
-        task.load_state_dict(state, strict=True)
+        task.load_state_dict(ckpt["state_dict"], strict=True)
     except RuntimeError as err:
         first = str(err).splitlines()[0:3]
         raise ConfigError(
@@ -76,6 +79,19 @@ def load_model(cfg: DictConfig, datamodule, checkpoint: Path):
             f"{' '.join(first)}", source=str(checkpoint), field="checkpoint",
             fix="use the checkpoint of this run directory with its own config.yaml") from None
     return task.eval()
+
+
+def check_same_model(result: ChannelSegmentAttribution, checkpoint: Path, sha256: str,
+                     source: str) -> None:
+    """Refuse an attribution computed with another checkpoint than the report's."""
+    theirs = result.provenance.get("checkpoint_sha256")
+    if theirs and theirs != sha256:
+        raise ConfigError(
+            f"the attribution was computed with checkpoint {result.provenance.get('checkpoint')} "
+            f"(sha256 {theirs[:12]}…) but the report loads {checkpoint} (sha256 {sha256[:12]}…)",
+            source=source, field="checkpoint",
+            fix="leave checkpoint= unset (the attribution's own checkpoint is then used) or "
+                "re-run lbpnet-explain with this checkpoint")
 
 
 def _pick_windows(ds, subjects, per_session: int) -> np.ndarray:
@@ -135,7 +151,16 @@ def report(cfg: DictConfig) -> dict:
     """Build the reports (see the module docstring); return the ``report.json`` summary."""
     from lbpnet.cli.train import build_datamodule
 
-    run_cfg, ckpt = load_run(cfg.run_dir, cfg.get("checkpoint"))
+    saved, source = None, None
+    checkpoint = cfg.get("checkpoint")
+    if cfg.get("attribution"):
+        source = str(cfg.attribution)
+        saved = ChannelSegmentAttribution.load(source)
+        checkpoint = checkpoint or saved.provenance.get("checkpoint")
+    run_cfg, ckpt = load_run(cfg.run_dir, checkpoint)
+    ckpt_sha256 = file_sha256(ckpt)
+    if saved is not None:
+        check_same_model(saved, ckpt, ckpt_sha256, source)
     dm = build_datamodule(run_cfg)
     dm.setup("fit")
     if cfg.side not in dm.datasets:
@@ -145,9 +170,8 @@ def report(cfg: DictConfig) -> dict:
     task = load_model(run_cfg, dm, ckpt).to(cfg.device)
     layout = ChannelLayout.from_dataset(ds)
     multilabel = bool(dm.targets)
-    if cfg.get("attribution"):
-        source = str(cfg.attribution)
-        result = ChannelSegmentAttribution.load(source)
+    if saved is not None:
+        result = saved
         check_same_channels(result.channels, layout.channels, source,
                             f"{cfg.run_dir} ({cfg.side} side)")
         if list(result.output_names) != list(dm.output_names):
@@ -162,6 +186,11 @@ def report(cfg: DictConfig) -> dict:
                               ExplainConfig(**OmegaConf.to_container(cfg.explain)),
                               multi_label=multilabel, device=cfg.device)
         result = explainer.explain_dataset(ds, positions)
+        result.provenance = {"run_dir": str(cfg.run_dir), "checkpoint": str(ckpt),
+                             "checkpoint_sha256": ckpt_sha256,
+                             "config_sha256": file_sha256(Path(cfg.run_dir) / "config.yaml"),
+                             "windows": f"{cfg.side} side, up to "
+                                        f"{cfg.max_windows_per_session} per session"}
     add_quality(result, ds, positions)
     if not all(f"probability/{n}" in result.windows for n in dm.output_names):
         probs = output_probabilities(task.model, ds, positions, multilabel, cfg.device)
@@ -173,7 +202,8 @@ def report(cfg: DictConfig) -> dict:
                                bool(dm.recordings[r].metadata.get("synthetic", False)))
                 for r in recs}
     out = Path(cfg.output_dir)
-    manifest = make_manifest(checkpoint=ckpt, config=OmegaConf.to_container(run_cfg),
+    config_text = (Path(cfg.run_dir) / "config.yaml").read_text(encoding="utf-8")
+    manifest = make_manifest(checkpoint=ckpt, config=config_text,     # sha256 of the file
                              data=data_fingerprint([dm.recordings[r] for r in recs]),
                              training_run=cfg.run_dir,
                              extra={"side": cfg.side, "method": result.method,

@@ -12,7 +12,7 @@ from lbpnet.explain.result import ChannelSegmentAttribution
 from lbpnet.reports import figures
 from lbpnet.reports.html import channel_label, esc, figure, output_label, page, table
 from lbpnet.reports.signals import WindowSignals
-from lbpnet.reports.wording import (FAITHFULNESS_WORDS, class_sentence, faithfulness_sentence,
+from lbpnet.reports.wording import (class_sentence, describe_score, faithfulness_sentence,
                                     prediction_sentence, quality_text)
 
 PROVENANCE_ROWS = [("run_id", "report run id"), ("training_run", "training run"),
@@ -195,10 +195,11 @@ def provenance_table(provenance: Mapping[str, object]) -> str:
 def faithfulness_section(scores: Mapping[str, float], method: str) -> str:
     sentence, css = faithfulness_sentence(dict(scores))
     rows = [(k, f"{v:.4g}" if isinstance(v, (int, float)) else v,
-             FAITHFULNESS_WORDS.get(k, "")) for k, v in sorted(scores.items())]
+             describe_score(k)) for k, v in sorted(scores.items())]
     body = table(["score", "value", "meaning"], rows, numeric=(1,)) if rows else ""
     return (f'<h2 id="faithfulness">How far to trust the explanation</h2>'
-            f"<p>Attribution method: <b>{esc(method)}</b>.</p>"
+            f"<p>Attribution method: <b>{esc(method)}</b>. The scores below were measured on "
+            "all explained windows of this run (not on this session alone).</p>"
             f'<p class="finding {css}">{esc(sentence)}</p>{body}')
 
 

@@ -6,17 +6,34 @@ from __future__ import annotations
 import numpy as np
 
 FAITHFULNESS_WORDS = {
-    "deletion_auc": "output left while the most-attributed parts are removed first "
+    "deletion_auc": "probability left while the most-attributed cells are removed first "
                     "(area under the curve; lower = more faithful)",
-    "insertion_auc": "output reached while the most-attributed parts are restored first "
+    "insertion_auc": "probability reached while the most-attributed cells are restored first "
                      "(area under the curve; higher = more faithful)",
-    "random_deletion_auc": "the same deletion curve when parts are removed in random order",
-    "random_insertion_auc": "the same insertion curve when parts are restored in random order",
-    "comprehensiveness": "drop in output when the top-attributed parts are removed "
+    "comprehensiveness": "drop in probability when the top {k}% of cells are removed "
                          "(higher = more faithful)",
-    "sufficiency": "drop in output when only the top-attributed parts are kept "
+    "sufficiency": "drop in probability when only the top {k}% of cells are kept "
                    "(lower = more faithful)",
+    "n_windows": "windows the scores were measured on",
+    "ground_truth": "agreement of the attribution with the signal the simulator planted "
+                    "({what}; synthetic data only)",
 }
+
+
+def describe_score(key: str) -> str:
+    """What a faithfulness score means, in words (``""`` for an unknown key)."""
+    random = key.startswith("random_")
+    base = key[len("random_"):] if random else key
+    if base.startswith("ground_truth_"):
+        text = FAITHFULNESS_WORDS["ground_truth"].format(what=base[len("ground_truth_"):])
+    elif base in FAITHFULNESS_WORDS:
+        text = FAITHFULNESS_WORDS[base]
+    else:
+        name, _, k = base.rpartition("_")
+        if name not in FAITHFULNESS_WORDS or not k.isdigit():
+            return ""
+        text = FAITHFULNESS_WORDS[name].format(k=k)
+    return f"the same with a random ranking of the cells: {text}" if random else text
 
 
 def likelihood(probability: np.ndarray, threshold: float) -> tuple[str, str]:
@@ -77,13 +94,14 @@ def faithfulness_sentence(scores: dict) -> tuple[str, str]:
         return ("The faithfulness of this explanation was not measured: read the heat maps "
                 "as a hypothesis, not as evidence.", "uncertain")
     parts, good, checks = [], 0, 0
-    for key, better in (("deletion_auc", -1), ("insertion_auc", 1)):
+    for key, better in (("deletion_auc", -1), ("insertion_auc", 1),
+                        ("comprehensiveness_20", 1)):
         rand = scores.get(f"random_{key}")
         if key in scores and rand is not None:
             checks += 1
             ok = (scores[key] - rand) * better > 0
             good += ok
-            parts.append(f"{key.split('_')[0]} {scores[key]:.3f} vs {rand:.3f} at random "
+            parts.append(f"{key.replace('_', ' ')} {scores[key]:.3f} vs {rand:.3f} at random "
                          f"({'better' if ok else 'not better'} than random)")
     if not checks:
         return ("Faithfulness scores are listed below; no random-order reference was given to "

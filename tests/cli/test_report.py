@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -49,12 +48,16 @@ def report_cfg(*overrides):
         return compose("report", overrides=list(overrides))
 
 
-def test_lbpnet_report_writes_session_and_cohort_pages(run_dir):
-    env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, "-m", "lbpnet.cli.report", f"run_dir={run_dir}",
-                           *FAST], capture_output=True, text=True, env=env, cwd=run_dir)
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = next((run_dir / "reports").iterdir())
+@pytest.fixture(scope="module")
+def reported(run_dir):
+    """The report of the tiny run, as ``lbpnet-report run_dir=… <FAST>`` writes it."""
+    out = run_dir / "reports" / "first"
+    report(report_cfg(f"run_dir={run_dir}", f"output_dir={out}", *FAST))
+    return out
+
+
+def test_lbpnet_report_writes_session_and_cohort_pages(run_dir, reported):
+    out = reported
     summary = json.loads((out / "report.json").read_text())
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert summary["synthetic"] is True
@@ -78,15 +81,21 @@ def test_lbpnet_report_writes_session_and_cohort_pages(run_dir):
     assert saved.channels[0].startswith("emg/")
 
 
-def test_a_saved_attribution_is_reported_and_a_foreign_one_refused(run_dir, tmp_path):
-    first = next((run_dir / "reports").iterdir(), None)
-    if first is None:
-        pytest.skip("needs the report of the previous test")
+def test_a_saved_attribution_is_reported_and_a_foreign_one_refused(run_dir, reported, tmp_path):
+    first = reported
     saved = ChannelSegmentAttribution.load(first / "attribution")
     summary = report(report_cfg(f"run_dir={run_dir}", f"attribution={first / 'attribution.json'}",
-                                f"output_dir={tmp_path / 'again'}", *FAST))
+                                f"output_dir={tmp_path / 'again'}", *FAST, "n_detail=0"))
     assert set(summary["sessions"]) == set(json.loads(
         (first / "report.json").read_text())["sessions"])
+    assert saved.provenance["checkpoint_sha256"] == file_sha256(
+        json.loads((run_dir / "metrics.json").read_text())["tested_checkpoint"])
+    other_model = ChannelSegmentAttribution.load(first / "attribution")
+    other_model.provenance["checkpoint_sha256"] = "0" * 64
+    other_model.save(tmp_path / "other_model")
+    with pytest.raises(ConfigError, match="computed with checkpoint"):
+        report(report_cfg(f"run_dir={run_dir}", f"attribution={tmp_path / 'other_model.json'}",
+                          f"output_dir={tmp_path / 'no'}", *FAST))
     saved.channels[0] = "emg/not_a_muscle"
     saved.save(tmp_path / "foreign")
     with pytest.raises(ConfigError) as err:
@@ -117,4 +126,21 @@ def test_a_checkpoint_that_does_not_fit_the_config_is_refused(run_dir, tmp_path)
     with pytest.raises(ConfigError) as err:
         report(report_cfg(f"run_dir={other}", f"checkpoint={ckpt}",
                           f"output_dir={tmp_path / 'out'}"))
-    assert "last.ckpt" in str(err.value) and "channels {'emg': 16}" in str(err.value)
+    message = str(err.value)
+    assert "last.ckpt" in message and "has {'emg': 16}" in message and "'imu'" in message
+
+
+@pytest.mark.slow
+def test_the_console_script_runs_as_a_hydra_app(run_dir):
+    """``lbpnet-report run_dir=…`` as a user types it: Hydra picks <run_dir>/reports/<time>/."""
+    exe = shutil.which("lbpnet-report") or pytest.skip("lbpnet-report is not installed")
+    env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1"}
+    before = set((run_dir / "reports").glob("*")) if (run_dir / "reports").is_dir() else set()
+    done = subprocess.run([exe, f"run_dir={run_dir}", *FAST], capture_output=True, text=True,
+                          env=env, cwd=run_dir)
+    assert done.returncode == 0, done.stderr[-3000:]
+    new = set((run_dir / "reports").glob("*")) - before
+    assert len(new) == 1
+    out = new.pop()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}", out.name)
+    assert (out / "index.html").is_file() and (out / "manifest.json").is_file()
