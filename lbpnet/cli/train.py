@@ -18,12 +18,16 @@ from pathlib import Path
 
 import hydra
 import pytorch_lightning as pl
+from hydra.core.hydra_config import HydraConfig
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from pytorch_lightning.utilities import rank_zero_only
 
 from lbpnet import __version__
 from lbpnet.atomic import atomic_write_json, atomic_write_text
 from lbpnet.cli.config_path import CONFIG_DIR
+from lbpnet.errors import ConfigError
+from lbpnet.windows.splits import check_no_leakage
 
 log = logging.getLogger("lbpnet.train")
 
@@ -79,16 +83,58 @@ def _split_summary(dm) -> dict:
     return out
 
 
+def _refuse_leaks(dm) -> None:
+    """No run trains on a split with a subject (or, for within-subject splits, a
+    subject-session) on two sides, whichever splitter made it."""
+    if getattr(dm, "split", None) is not None and getattr(dm, "recordings", None) is not None:
+        check_no_leakage(dm.split, dm.recordings)
+
+
+def _check_objective(cfg: DictConfig, dm) -> None:
+    """A sweep on a validation metric needs a validation side: say so before training."""
+    name = cfg.get("optimized_metric")
+    has_val = "val" in getattr(dm, "datasets", {"val": None})
+    if _optuna_sweep() and name and str(name).startswith("val/") and not has_val:
+        raise ConfigError(f"the sweep optimises '{name}' but the split has no validation "
+                          "side", field="split.val_fraction",
+                          fix="give the split validation subjects (e.g. split.val_fraction=0.15 "
+                              "or experiment=hapt_activity_dev)")
+
+
+def sweep_objective(metrics: dict, name: str) -> float | None:
+    """The number a sweeper (Optuna) optimises: ``metrics[name]``, or for the
+    checkpoint's monitored validation metric (e.g. ``val/f1_macro``) its best
+    validation score (``best_val``); None when the run did not produce it."""
+    if name == metrics.get("monitor") and metrics.get("best_val") is not None:
+        return metrics["best_val"]
+    value = metrics.get(name)
+    if not isinstance(value, (int, float)):
+        return None
+    if name.startswith("test/"):
+        log.warning("optimized_metric '%s' is a test metric: a sweep on it selects on the "
+                    "test subjects; optimise a val/ metric instead", name)
+    return float(value)
+
+
+def _optuna_sweep() -> bool:
+    if not HydraConfig.initialized():
+        return False
+    return "optuna" in str(HydraConfig.get().sweeper.get("_target_", "")).lower()
+
+
 def train(cfg: DictConfig) -> dict:
     """Fit, test the checkpoint ``cfg.test_checkpoint`` names (best or last), write
     ``metrics.json`` into ``cfg.paths.output_dir``; return the metrics."""
     output_dir = Path(cfg.paths.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(output_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    if rank_zero_only.rank == 0:          # DDP: one writer (the other ranks re-run this script)
+        atomic_write_text(output_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     pl.seed_everything(cfg.seed, workers=True)
     t0 = time.perf_counter()
     dm = build_datamodule(cfg)
     dm.setup("fit")
+    _refuse_leaks(dm)
+    _check_objective(cfg, dm)
     task = build_task(cfg, dm)
     callbacks, loggers = _callbacks_and_loggers(cfg)
     no_val = {} if "val" in dm.datasets else {"limit_val_batches": 0}   # final fit: no val side
@@ -109,10 +155,12 @@ def train(cfg: DictConfig) -> dict:
         if ckpt is not None and ckpt.best_model_score is not None else None,
         "monitor": ckpt.monitor if ckpt is not None else None,
         "epochs": trainer.current_epoch, "fit_seconds": round(fit_s, 1),
+        "world_size": trainer.world_size,   # DDP: processes (test windows padded to a multiple)
         "split": _split_summary(dm), "lbpnet_version": __version__,
         "synthetic": any(r.metadata.get("synthetic", False) for r in dm.recordings),
     })
-    atomic_write_json(output_dir / "metrics.json", metrics)
+    if trainer.is_global_zero:
+        atomic_write_json(output_dir / "metrics.json", metrics)
     log.info("test metrics: %s", {k: v for k, v in metrics.items() if isinstance(v, float)})
     log.info("run directory: %s", output_dir)
     return metrics
@@ -122,7 +170,17 @@ def train(cfg: DictConfig) -> dict:
 def main(cfg: DictConfig) -> float | None:
     metrics = train(cfg)
     target = cfg.get("optimized_metric")
-    return metrics.get(target) if target else None
+    value = sweep_objective(metrics, target) if target else None
+    if value is None and _optuna_sweep():
+        scalars = sorted(k for k, v in metrics.items() if isinstance(v, float))
+        raise ConfigError(
+            f"optimized_metric '{target}' is not a number this run produced (monitored: "
+            f"{metrics.get('monitor')}, best_val: {metrics.get('best_val')}; scalars: {scalars})",
+            field="optimized_metric",
+            fix="name the checkpoint's monitored validation metric (callbacks.model_checkpoint."
+                "monitor), train at least one validated epoch (not fast_dev_run), and use an "
+                "experiment whose split has a validation side")
+    return value
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ class ActivityRecognition(WindowTask):
         logits = self(batch["signals"])
         quality = quality_weights(batch, len(batch["label"]))
         self.log(f"{prefix}/loss", self._loss(logits, batch["label"], quality),
-                 batch_size=len(batch["label"]))
+                 batch_size=len(batch["label"]), sync_dist=True)   # DDP: mean over processes
         metrics.update(logits, batch["label"])
 
     def validation_step(self, batch: dict, batch_idx: int) -> None:
@@ -96,7 +96,9 @@ class ActivityRecognition(WindowTask):
     def _epoch_end(self, metrics: MetricCollection) -> dict:
         values = metrics.compute()
         metrics.reset()
-        self.log_dict({k: v for k, v in values.items() if v.ndim == 0}, prog_bar=True)
+        # torchmetrics already gathered every process; sync_dist keeps DDP's logs quiet
+        self.log_dict({k: v for k, v in values.items() if v.ndim == 0}, prog_bar=True,
+                      sync_dist=True)
         return values
 
     def on_validation_epoch_end(self) -> None:

@@ -99,7 +99,7 @@ class StrategyDetection(WindowTask):
         logits = self(batch["signals"])
         targets = batch["targets"]
         self.log(f"{side}/loss", self._loss(logits, targets, quality_weights(batch, len(targets))),
-                 batch_size=len(targets))
+                 batch_size=len(targets), sync_dist=True)     # DDP: mean over processes
         probs = torch.sigmoid(logits)
         int_targets = torch.where(torch.isnan(targets), -1, targets.round()).long()
         self.auroc[side].update(probs, int_targets)
@@ -119,6 +119,11 @@ class StrategyDetection(WindowTask):
         self.auprc[side].reset()
         probs, targets = torch.cat(self._probs[side]), torch.cat(self._targets[side])
         self._probs[side], self._targets[side] = [], []
+        if self._trainer is not None and self.trainer.world_size > 1:
+            # DDP: thresholds and F1 from the windows of every process (equal counts per
+            # process: the distributed sampler pads)
+            probs = self.all_gather(probs.to(self.device)).flatten(0, 1).cpu()
+            targets = self.all_gather(targets.to(self.device)).flatten(0, 1).cpu()
         # a label without positives (or negatives) on this side has no AUROC/AUPRC: NaN, not 0
         pos = (targets > 0.5).sum(0)
         neg = (targets <= 0.5).sum(0)
@@ -130,7 +135,8 @@ class StrategyDetection(WindowTask):
         f1 = f1_at(probs, targets, self.thresholds.cpu())
         scalars = {f"{side}/auroc_macro": auroc.nanmean(), f"{side}/auprc_macro": auprc.nanmean(),
                    f"{side}/f1_macro": f1.mean()}
-        self.log_dict(scalars, prog_bar=True)
+        self.log_dict({k: v.to(self.device) for k, v in scalars.items()}, prog_bar=True,
+                      sync_dist=True)      # on the device: nccl reduces device tensors only
         per_label = {f"{side}/auroc": auroc, f"{side}/auprc": auprc, f"{side}/f1": f1,
                      f"{side}/threshold": self.thresholds.cpu(), f"{side}/positives": pos}
         return {**{k: float(v) for k, v in scalars.items()},

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hydra.utils import instantiate
 
 from lbpnet.cli.config_path import CONFIG_DIR
 from lbpnet.cli.train import build_datamodule, train
@@ -42,15 +43,56 @@ def test_experiment_runs_with_fast_dev_run(compose_train, experiment):
         or written["split"]["by"] == "session"
 
 
+# experiments that split within subjects by design (personalisation, split.by == "session");
+# any other experiment must keep every subject on one side
+WITHIN_SUBJECT: set[str] = set()
+
+
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_no_experiment_split_leaks_subjects(compose_train, experiment):
+    # every conf/experiment/*.yaml (globbed: new ones are covered), and for fold sweeps
+    # (split.fold) every fold
     cfg = compose_train(f"experiment={experiment}", *SMALL.get(experiment, []))
     dm = build_datamodule(cfg)
     dm.setup("fit")
-    check_no_leakage(dm.split, dm.recordings)
-    sides = [{dm.recordings[i].subject for i in dm.split.side(s)} for s in ("train", "val", "test")]
-    if dm.split.by == "subject":
-        assert not (sides[0] & sides[2]) and not (sides[0] & sides[1]) and not (sides[1] & sides[2])
+    assert getattr(dm, "split", None) is not None and getattr(dm, "recordings", None), \
+        f"{experiment}: the data module must expose .split and .recordings for the leakage check"
+    subjects = sorted({r.subject for r in dm.recordings})
+    if "fold" in cfg.split:
+        n_folds = cfg.split.get("k") or len(subjects)
+        splits = [instantiate(cfg.split, fold=f)(dm.recordings) for f in range(n_folds)]
+        tested = [r for s in splits for r in s.test]
+        assert sorted(tested) == sorted(set(tested))      # each recording tested in one fold
+    else:
+        splits = [dm.split]
+    for split in splits:
+        check_no_leakage(split, dm.recordings)
+        sides = [{dm.recordings[i].subject for i in split.side(s)} for s in ("train", "val", "test")]
+        if experiment in WITHIN_SUBJECT:
+            assert split.by == "session"
+        else:
+            assert split.by == "subject", f"{experiment}: split by {split.by}, not by subject"
+            assert not (sides[0] & sides[2]) and not (sides[0] & sides[1]) \
+                and not (sides[1] & sides[2])
+
+
+def test_train_refuses_a_leaking_split_whoever_made_it(compose_train, monkeypatch):
+    # a split function that skips the splitters' own check: train() still refuses it
+    import lbpnet.cli.train as train_module
+    from lbpnet.windows.splits import Split
+
+    cfg = compose_train("experiment=basic_motions", "trainer=debug")
+    build = train_module.build_datamodule
+
+    def leaking_datamodule(cfg):
+        dm = build(cfg)
+        dm.split_fn = lambda recs: Split(list(range(len(recs))), [], [0], "subject", "leaky")
+        return dm
+
+    monkeypatch.setattr(train_module, "build_datamodule", leaking_datamodule)
+    with pytest.raises(LeakageError, match="both the train and the test side of split 'leaky'"):
+        train(cfg)
+    assert not (Path(cfg.paths.output_dir) / "checkpoints").exists()     # refused before fitting
 
 
 def test_default_run_writes_checkpoint_metrics_and_csv_log(compose_train):

@@ -1,0 +1,136 @@
+"""Sweeps and scale-out with existing engines: the Optuna sweeper, the joblib and submitit
+launchers, Lightning DDP. Each runs ``lbpnet-train`` in a subprocess, as a user would."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import optuna
+import pytest
+import torch
+import yaml
+from hydra.core.global_hydra import GlobalHydra
+from hydra.types import RunMode
+from hydra.utils import instantiate
+
+from lbpnet.cli.compose import compose_train_config
+
+TINY = ["experiment=basic_motions", "trainer.max_epochs=2", "logger=none"]
+
+
+def lbpnet_train(tmp_path, *overrides, timeout=300):
+    """Run ``lbpnet-train`` with ``overrides`` in ``tmp_path``; return its output."""
+    env = dict(os.environ, WANDB_MODE="offline", OMP_NUM_THREADS="1", HYDRA_FULL_ERROR="1")
+    exe = Path(sys.executable).with_name("lbpnet-train")
+    done = subprocess.run([str(exe), *overrides], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout + done.stderr
+
+
+def lbpnet_train_here(monkeypatch, tmp_path, *overrides):
+    """Run ``lbpnet-train`` with ``overrides`` in this process (as its console script would)."""
+    from lbpnet.cli.train import main
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setattr(sys, "argv", ["lbpnet-train", *overrides])
+    try:
+        main()
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def test_two_trial_optuna_sweep_optimises_the_best_validation_score(tmp_path, monkeypatch):
+    sweep = tmp_path / "sweep"
+    storage = f"sqlite:///{tmp_path / 'optuna.db'}"     # a study kept on disk (resumable)
+    lbpnet_train_here(monkeypatch, tmp_path, *TINY, "hparams_search=activity_optuna",
+                      "hydra.sweeper.n_trials=2", f"hydra.sweep.dir={sweep}",
+                      f"hydra.sweeper.storage='{storage}'", "hydra.sweeper.study_name=tiny")
+    trials = sorted(sweep.glob("*/metrics.json"))
+    assert len(trials) == 2
+    scores = [json.loads(t.read_text()) for t in trials]
+    assert all(s["monitor"] == "val/f1_macro" for s in scores)
+    lrs = {yaml.safe_load((t.parent / "config.yaml").read_text())["task"]["lr"] for t in trials}
+    assert len(lrs) == 2                      # the sampler proposed two learning rates
+    result = yaml.safe_load((sweep / "optimization_results.yaml").read_text())
+    # the sweeper saw each trial's best validation score (never a test score)
+    assert result["best_value"] == pytest.approx(max(s["best_val"] for s in scores))
+    assert set(result["best_params"]) >= {"task.lr", "task.weight_decay"}
+    study = optuna.load_study(study_name="tiny", storage=storage)
+    assert sorted(t.value for t in study.trials) == sorted(s["best_val"] for s in scores)
+
+
+@pytest.mark.slow
+def test_joblib_multirun_runs_two_jobs_in_parallel_processes(tmp_path):
+    sweep = tmp_path / "sweep"
+    out = lbpnet_train(tmp_path, "--multirun", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+                       "experiment=basic_motions", "trainer=debug", "logger=none", "seed=0,1",
+                       f"hydra.sweep.dir={sweep}")
+    assert "Joblib.Parallel(n_jobs=2" in out
+    seeds = sorted(yaml.safe_load((d / "config.yaml").read_text())["seed"]
+                   for d in sweep.iterdir() if (d / "metrics.json").is_file())
+    assert seeds == [0, 1]
+
+
+@pytest.mark.slow
+def test_ddp_on_cpu_with_two_processes_shares_the_batches(tmp_path):
+    run = tmp_path / "run"
+    lbpnet_train(tmp_path, *TINY, "trainer=ddp", "trainer.accelerator=cpu", "trainer.devices=2",
+                 "trainer.precision=32-true", f"hydra.run.dir={run}")
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["world_size"] == 2 and metrics["best_checkpoint"]
+    assert (run / "train_ddp_process_1.log").is_file()       # the second process ran
+    # each process trained on half the windows: half the optimizer steps of one process
+    n, batch = metrics["split"]["train"]["windows"], 16
+    per_process = math.ceil(n / 2)
+    steps = per_process // batch if per_process > batch else math.ceil(per_process / batch)
+    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
+    assert ckpt["global_step"] == 2 * steps < 2 * (n // batch)
+
+
+def test_trainer_configs_compose_with_mixed_precision_clipping_and_accumulation(tmp_path):
+    cfg = compose_train_config(["experiment=basic_motions", "trainer=gpu"], tmp_path)
+    assert cfg.trainer.precision == "bf16-mixed" and cfg.trainer.accelerator == "gpu"
+    assert cfg.trainer.gradient_clip_val == 1.0 and cfg.trainer.accumulate_grad_batches == 1
+    cfg = compose_train_config(["experiment=basic_motions", "trainer=ddp", "trainer.num_nodes=2",
+                                "trainer.devices=4"], tmp_path)
+    assert cfg.trainer.strategy._target_.endswith("DDPStrategy")
+    assert (cfg.trainer.devices, cfg.trainer.num_nodes) == (4, 2)
+
+
+def test_accumulation_and_clipping_reach_the_trainer(tmp_path):
+    from lbpnet.cli.train import train
+    cfg = compose_train_config([*TINY, "trainer.max_epochs=1", "trainer.accumulate_grad_batches=2",
+                                "trainer.gradient_clip_val=0.5", "task.scheduler=null"], tmp_path)
+    metrics = train(cfg)
+    ckpt = torch.load(metrics["best_checkpoint"], map_location="cpu", weights_only=False)
+    # two batches per epoch, accumulated into one optimizer step
+    n = metrics["split"]["train"]["windows"]
+    assert n // 16 == 2 and ckpt["global_step"] == 1
+
+
+def test_slurm_launcher_composes_from_the_trainer(tmp_path):
+    cfg = compose_train_config(["experiment=hapt_loso", "hydra/launcher=submitit_slurm",
+                                "trainer=ddp", "trainer.devices=4", "trainer.num_nodes=2",
+                                "hydra.launcher.partition=gpu"], tmp_path)
+    launcher = instantiate(cfg.hydra.launcher)          # the plugin accepts every key
+    assert type(launcher).__name__ == "SlurmLauncher"
+    assert launcher.params["tasks_per_node"] == 4 and launcher.params["gpus_per_node"] == 4
+    assert launcher.params["nodes"] == 2 and launcher.params["partition"] == "gpu"
+    cfg = compose_train_config(["hydra/launcher=submitit_slurm"], tmp_path)
+    assert cfg.hydra.launcher.nodes == 1                # trainers without num_nodes: one node
+
+
+@pytest.mark.parametrize("search", ["activity_optuna", "strategy_optuna"])
+def test_every_search_optimises_a_validation_metric(tmp_path, search):
+    experiment = {"activity_optuna": "basic_motions", "strategy_optuna": "synthetic_strategy"}
+    cfg = compose_train_config([f"experiment={experiment[search]}", f"hparams_search={search}"],
+                               tmp_path)
+    assert cfg.optimized_metric.startswith("val/")
+    assert cfg.callbacks.model_checkpoint.monitor == cfg.optimized_metric
+    assert cfg.hydra.sweeper._target_.endswith("OptunaSweeper") and cfg.hydra.mode == RunMode.MULTIRUN
+    assert cfg.hydra.sweeper.direction == ("maximize" if cfg.callbacks.model_checkpoint.mode
+                                           == "max" else "minimize")
