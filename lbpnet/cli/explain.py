@@ -5,7 +5,7 @@
     lbpnet-explain run_dir=logs/synthetic_strategy/runs/<time> [side=test]
                    [explain=feature_ablation] [explain.target=strategy/guarding]
                    [recording=sub-P003_ses-1] [max_windows=200] [faithfulness=true]
-                   [segments.n_segments=4] [device=cuda] ['data_overrides=[data.root=/x]']
+                   [segments.n_segments=4] [device=cuda] "data_overrides=['data.root=/x']"
 
 Reads the run's ``config.yaml`` and checkpoint, rebuilds its data module
 (:func:`lbpnet.cli.train.build_datamodule`) and model (:func:`build_task`), checks

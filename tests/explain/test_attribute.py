@@ -70,3 +70,11 @@ def test_bad_inputs_and_targets_are_named(toy):
         _explainer(toy, target="walking").explain_batch(batch["signals"])
     with pytest.raises(ConfigError, match="unknown attribution method"):
         ExplainConfig(method="lime")
+
+
+def test_occlusion_equals_feature_ablation_on_one_segment_windows(toy):
+    ds, _ = toy
+    idx = np.arange(6)
+    a = _explainer(toy, method="occlusion").explain_dataset(ds, idx).matrix
+    b = _explainer(toy, method="feature_ablation").explain_dataset(ds, idx).matrix
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

@@ -63,3 +63,17 @@ def test_muscle_grouping_without_muscle_names_names_both_sides():
     assert "no channel name carries a muscle" in msg and "emg/ch1" in msg and "Fix:" in msg
     with pytest.raises(ConfigError, match="unknown channel grouping"):
         coarse_groups(layout, "organ")
+
+
+def test_phases_from_annotations(toy):
+    from lbpnet.explain.phases import per_phase, segment_phases
+
+    ds, _ = toy
+    idx = np.arange(4)
+    phases = segment_phases(ds, idx, segment_edges(2.0, 4), labels=["rest", "burst"])
+    assert phases.shape == (4, 4)
+    assert (phases[ds.index.label[idx] == 1] == "burst").all()
+    names, sums = per_phase(np.ones((4, 5, 4)), phases)
+    assert set(names) <= {"rest", "burst"} and sums.sum() == 4 * 5 * 4
+    with pytest.raises(ConfigError, match="no annotation is a phase"):
+        segment_phases(ds, idx, segment_edges(2.0, 4), prefix="phase/")
