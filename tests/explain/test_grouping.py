@@ -77,3 +77,27 @@ def test_phases_from_annotations(toy):
     assert set(names) <= {"rest", "burst"} and sums.sum() == 4 * 5 * 4
     with pytest.raises(ConfigError, match="no annotation is a phase"):
         segment_phases(ds, idx, segment_edges(2.0, 4), prefix="phase/")
+
+
+def test_groups_summed_for_gradients_and_ablated_for_ablation(toy):
+    from lbpnet.explain.attribute import Explainer, ExplainConfig
+    from lbpnet.explain.groups import explain_groups
+
+    ds, model = toy
+    layout = ChannelLayout.from_dataset(ds)
+    batch = ds.__getitems__(np.arange(1, 9, 2))             # burst windows
+    tgt = np.ones(4, dtype=int)
+    ig = Explainer(model, layout, segment_edges(2.0, 4), ["rest", "burst"],
+                   ExplainConfig(method="integrated_gradients", n_steps=16))
+    names, per_muscle = explain_groups(ig, batch["signals"], "muscle", targets=tgt)
+    matrix, _, _ = ig.explain_batch(batch["signals"], targets=tgt)
+    np.testing.assert_allclose(per_muscle[:, names.index("multifidus")],
+                               matrix[:, :2].sum((1, 2)), rtol=1e-4, atol=1e-5)
+    fa = Explainer(model, layout, segment_edges(2.0, 4), ["rest", "burst"],
+                   ExplainConfig(method="feature_ablation"))
+    names, per_modality = explain_groups(fa, batch["signals"], "modality", targets=tgt)
+    assert names == ["emg", "imu"] and per_modality.shape == (4, 2)
+    assert (per_modality[:, 0] > per_modality[:, 1]).all()   # the burst is in the EMG
+    _, cells = explain_groups(fa, batch["signals"], "channel", per_segment=True, targets=tgt)
+    np.testing.assert_allclose(cells, fa.explain_batch(batch["signals"], targets=tgt)[0],
+                               rtol=1e-4, atol=1e-5)
