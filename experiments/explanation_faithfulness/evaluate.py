@@ -85,6 +85,7 @@ def run(task: str, run_dir: str, random_run: str | None, n: int, n_sanity: int,
             return Explainer(model, base.layout, base.edges, base.output_names, cfg,
                              base.multi_label, "cpu")
         t0 = time.perf_counter()
+        torch.manual_seed(seed)
         res = explainer(base.model).explain_dataset(ds, idx, targets)
         row = {"method": method, "baseline": baseline,
                "seconds_per_window": (time.perf_counter() - t0) / len(idx), **res.faithfulness}
@@ -94,16 +95,24 @@ def run(task: str, run_dir: str, random_run: str | None, n: int, n_sanity: int,
             row.update({f"gt_{k}": v for k, v in localisation(res.matrix, truth).items()})
         cfg.faithfulness = False
         sub = idx[:n_sanity]
-        sub_t = None if targets is None else targets[:n_sanity]
-        ref = res.matrix[:n_sanity]
+        sub_t = res.target[:n_sanity]
+
+        def matrix(model, seed_offset=0):
+            # same windows, batches and seeds as the reference: only the model differs
+            cfg.seed = seed + seed_offset
+            torch.manual_seed(cfg.seed)
+            return explainer(model).explain_dataset(ds, sub, sub_t).matrix
+        ref = matrix(base.model)
+        rerun = matrix(base.model, seed_offset=1)     # another draw of any random part
+        row["rerun_spearman"] = sanity.rank_correlation(ref, rerun)["spearman_mean"]
+        row["rerun_spearman_abs"] = sanity.rank_correlation(ref, rerun, True)["spearman_mean"]
         for name, frac, model in sanity.cascading(base.model, stages=4, seed=seed):
-            m = explainer(model).explain_dataset(ds, sub, sub_t if sub_t is not None
-                                                 else res.target[:n_sanity]).matrix
+            m = matrix(model)
             key = f"cascade_{int(round(frac * 100))}"
             row[f"{key}_spearman"] = sanity.rank_correlation(ref, m)["spearman_mean"]
             row[f"{key}_spearman_abs"] = sanity.rank_correlation(ref, m, True)["spearman_mean"]
         if random_model is not None:
-            m = explainer(random_model).explain_dataset(ds, sub, res.target[:n_sanity]).matrix
+            m = matrix(random_model)
             row["random_labels_spearman"] = sanity.rank_correlation(ref, m)["spearman_mean"]
             row["random_labels_spearman_abs"] = sanity.rank_correlation(ref, m,
                                                                         True)["spearman_mean"]
