@@ -125,7 +125,7 @@ class QCConfig:
     ecg_channels: list[str] | None = None
     pop_share: float = 0.1
     pop_jump_ratio: float = 10.0
-    snr_min_db: float = 6.0
+    snr_min_db: float = 3.0
     swap_log_ratio: float = 1.5
     dropout_run_s: float = 0.25
     rest_std_g: float = 0.03
