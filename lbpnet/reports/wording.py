@@ -37,18 +37,20 @@ def describe_score(key: str) -> str:
 
 
 def likelihood(probability: np.ndarray, threshold: float) -> tuple[str, str]:
-    """``(word, css_class)`` for the mean probability of windows against a threshold.
+    """``(words, css_class)`` for an output over a session's windows, by the model's own
+    decision rule (probability at or above the output's threshold):
 
-    ``likely`` needs the mean 0.15 above the threshold, ``unlikely`` 0.15 below it,
-    and most windows on that side; everything else is ``uncertain``.
+    - ``likely``: at least 70 % of the windows are above the threshold;
+    - ``unlikely``: no window is;
+    - ``present in part of the session``: the rest (some windows, not most).
     """
     p = np.asarray(probability, dtype=float)
-    mean, above = float(p.mean()), float((p >= threshold).mean())
-    if mean >= threshold + 0.15 and above >= 0.7:
+    above = float((p >= threshold).mean())
+    if above >= 0.7:
         return "likely", "likely"
-    if mean <= threshold - 0.15 and above <= 0.3:
+    if above == 0:
         return "unlikely", "unlikely"
-    return "uncertain", "uncertain"
+    return "present in part of the session", "uncertain"
 
 
 def prediction_sentence(output_name: str, probability: np.ndarray | None, threshold: float,
@@ -57,8 +59,8 @@ def prediction_sentence(output_name: str, probability: np.ndarray | None, thresh
 
     Examples
     --------
-    >>> prediction_sentence("guarding", np.array([0.9, 0.8, 0.3]), 0.5, True)[0]  # doctest: +ELLIPSIS
-    'The model rates guarding as likely (mean probability 0.67, ... 2 of 3 windows above...'
+    >>> prediction_sentence("guarding", np.array([0.9, 0.8, 0.7]), 0.5, True)[0]
+    'The model rates guarding as likely (3 of 3 windows of this session at or above the decision threshold 0.50; mean probability 0.80, range 0.70–0.90).'
     """
     name = output_name.split("/")[-1].replace("_", " ")
     if probability is None or len(probability) == 0:
@@ -70,11 +72,13 @@ def prediction_sentence(output_name: str, probability: np.ndarray | None, thresh
     spread = (f"range {p.min():.2f}–{p.max():.2f}" if n < 10 else
               f"middle 80% of windows {np.quantile(p, 0.1):.2f}–{np.quantile(p, 0.9):.2f}")
     kind = "decision threshold" if multilabel else "threshold"
-    text = (f"The model rates {name} as {word} (mean probability {p.mean():.2f}, {spread}; "
-            f"{above} of {n} window{'s' if n != 1 else ''} of this session above the {kind} "
-            f"{threshold:.2f}).")
+    text = (f"The model rates {name} as {word} ({above} of {n} window{'s' if n != 1 else ''} "
+            f"of this session at or above the {kind} {threshold:.2f}; mean probability "
+            f"{p.mean():.2f}, {spread}).")
     if 0.3 < above / n < 0.7 and n >= 3:
         text += " The windows disagree, so treat this finding as uncertain."
+    elif above and abs(p.mean() - threshold) < 0.1 and p.max() - threshold < 0.1:
+        text += " Every probability is close to the threshold, so this is uncertain."
     return text, css
 
 

@@ -95,9 +95,10 @@ def test_prediction_and_uncertainty_in_plain_words(built):
     first = Path(summary["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
     second = Path(summary["sessions"]["sub-P02_ses-2_task-lbp"]).read_text()
     # probabilities 0.9, 0.8, 0.85, 0.7 -> likely; 0.2, 0.1, 0.3, 0.15 -> unlikely
-    assert "The model rates guarding as likely (mean probability 0.81" in first
-    assert "4 of 4 windows of this session above the decision threshold 0.50" in first
-    assert "The model rates guarding as unlikely (mean probability 0.19" in second
+    assert "The model rates guarding as likely (4 of 4 windows of this session at or above " \
+        "the decision threshold 0.50; mean probability 0.81" in first
+    assert "The model rates guarding as unlikely (0 of 4 windows" in second
+    assert "mean probability 0.19" in second
     index = Path(summary["index"]).read_text()
     assert "guarding: likely (0.81)" in index and "guarding: unlikely (0.19)" in index
 

@@ -6,20 +6,24 @@ from lbpnet.reports.wording import (faithfulness_sentence, likelihood, predictio
                                     quality_text)
 
 
-def test_likelihood_words():
+def test_likelihood_words_follow_the_decision_rule():
     assert likelihood(np.array([0.9, 0.8, 0.85]), 0.5)[0] == "likely"
     assert likelihood(np.array([0.1, 0.2, 0.05]), 0.5)[0] == "unlikely"
-    assert likelihood(np.array([0.55, 0.45, 0.6]), 0.5)[0] == "uncertain"
-    # high mean but too many windows below the threshold
-    assert likelihood(np.array([0.99, 0.99, 0.4, 0.45]), 0.5)[0] == "uncertain"
-    assert likelihood(np.array([0.4, 0.42]), 0.3)[0] == "uncertain"
+    assert likelihood(np.array([0.55, 0.45, 0.6]), 0.5)[0] == "present in part of the session"
+    # a high threshold (chosen on validation data) with a few windows above it
+    assert likelihood(np.array([0.99, 0.98, 0.1, 0.0, 0.2, 0.1, 0.3, 0.0]), 0.95)[0] == \
+        "present in part of the session"
+    assert likelihood(np.array([0.4, 0.42]), 0.3)[0] == "likely"
+    assert likelihood(np.array([0.29]), 0.3)[0] == "unlikely"
 
 
 def test_prediction_sentence_counts_windows_and_flags_disagreement():
     text, css = prediction_sentence("strategy/co_contraction", np.array(
         [0.9, 0.8, 0.2, 0.3, 0.85, 0.1]), 0.5, True)
-    assert text.startswith("The model rates co contraction as uncertain")
+    assert text.startswith("The model rates co contraction as present in part of the session")
     assert "3 of 6 windows" in text and "windows disagree" in text and css == "uncertain"
+    text, _ = prediction_sentence("guarding", np.array([0.52, 0.55, 0.51]), 0.5, True)
+    assert "close to the threshold" in text
     text, _ = prediction_sentence("guarding", None, 0.5, True)
     assert "not recorded" in text
 
