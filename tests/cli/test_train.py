@@ -15,7 +15,8 @@ from lbpnet.windows.splits import check_no_leakage
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 # simulated cohorts are generated at test time: a smaller one keeps the suite fast
-SMALL = {"synthetic_strategy": ["data.n_patients=15", "data.n_sessions=1"]}
+SMALL = {"synthetic_strategy": ["data.n_patients=15", "data.n_sessions=1"],
+         "synthetic_trajectory": ["data.n_patients=10", "data.n_sessions=4"]}
 
 
 def test_experiments_are_found():
