@@ -33,7 +33,11 @@ import numpy as np
 import torch
 
 CHUNK = 64
-"""Samples per chunk (``L``): the Toeplitz product costs ``2 L`` flops per sample."""
+"""Samples per chunk (``L``) of cascades with more than 4 states; 32 for smaller ones.
+
+The Toeplitz product costs ``2 L`` flops per sample and the first scan level
+``2 BLOCK S^2 / L``; these sizes were the fastest on a 2-core x86 CPU
+(``benchmarks/preprocess_filters.py``)."""
 BLOCK = 16
 """Chunk states per block at each higher level of the scan."""
 
@@ -86,8 +90,8 @@ class RecurrenceKernels:
     ----------
     sos : array, shape (n_sections, 6)
         The filter.
-    chunk : int
-        Samples per chunk ``L``.
+    chunk : int, optional
+        Samples per chunk ``L`` (default: :data:`CHUNK`, or 32 for up to 4 states).
 
     Attributes
     ----------
@@ -100,9 +104,10 @@ class RecurrenceKernels:
         state matrix, ``Q`` (S, BLOCK*S) the powers applied to a block's incoming state.
     """
 
-    def __init__(self, sos: np.ndarray, chunk: int = CHUNK) -> None:
+    def __init__(self, sos: np.ndarray, chunk: int | None = None) -> None:
         a_mat, b_vec, c_vec, d = sos_state_space(sos)
-        self.n_states, self.chunk = len(b_vec), int(chunk)
+        self.n_states = len(b_vec)
+        self.chunk = int(chunk or (CHUNK if self.n_states > 4 else 32))
         powers = _powers(a_mat, self.chunk + 1)                          # A^0 .. A^L
         impulse = np.concatenate([[d], np.einsum("i,kij,j->k", c_vec, powers[:-2], b_vec)])
         lags = np.subtract.outer(np.arange(self.chunk), np.arange(self.chunk))  # i - j
@@ -144,11 +149,23 @@ class TorchKernels:
 
     def __init__(self, kernels: RecurrenceKernels, like: torch.Tensor) -> None:
         self.source, self.like = kernels, like
-        self.chunk_matrix = _cast(kernels.chunk_matrix, like)
-        self.state_to_output = _cast(kernels.state_to_output, like)
+        toeplitz_t = kernels.chunk_matrix[:, :kernels.chunk]
+        to_state_t = kernels.chunk_matrix[:, kernels.chunk:]
+        readout = kernels.state_to_output
+        # forwards, and reversed in time within a chunk (R T R, G R, R P with R the reversal)
+        self._matrices = {
+            False: tuple(_cast(np.ascontiguousarray(m), like)
+                         for m in (toeplitz_t, to_state_t, readout)),
+            True: tuple(_cast(np.ascontiguousarray(m), like)
+                        for m in (toeplitz_t[::-1, ::-1], to_state_t[::-1], readout[:, ::-1]))}
+        self.state_to_output = self._matrices[False][2]
         self.chunk_transition_t = _cast(kernels.chunk_transition.T, like)
         self._levels: list[tuple[torch.Tensor, torch.Tensor]] = []
         self._entry: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def matrices(self, reverse: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(T^T, G^T, P^T)`` of a forward pass, or of a reverse (anti-causal) pass."""
+        return self._matrices[reverse]
 
     def _entry_pair(self, start: int) -> tuple[torch.Tensor, torch.Tensor]:
         if start not in self._entry:
@@ -193,27 +210,39 @@ def _scan(inputs: torch.Tensor, kernels: TorchKernels, level: int) -> torch.Tens
 
 
 def sosfilt(x: torch.Tensor, kernels: TorchKernels, initial_state: torch.Tensor,
-            start: int = 0) -> torch.Tensor:
-    """Filter ``x`` (N, T) along time from ``initial_state`` (N, S) at sample ``start``.
+            start: int = 0, reverse: bool = False) -> torch.Tensor:
+    """Filter ``x`` (N, T) along time from ``initial_state`` (N, S); returns (N, T).
 
-    Samples before ``start`` must be zero (alignment padding); their outputs are zero.
-    ``start`` is smaller than the chunk. Returns (N, T), equal to
-    ``scipy.signal.sosfilt(sos, x[:, start:], zi=...)[0]`` (after ``start``) up to rounding.
-    A length that is not a multiple of the chunk is zero-padded at the end (one copy).
+    Forwards (``reverse=False``) the state enters at sample ``start`` (smaller than the
+    chunk); the samples before it must be zero (alignment padding) and give zero output.
+    Equal to ``scipy.signal.sosfilt(sos, x[:, start:], zi=initial_state)[0]`` up to rounding.
+    With ``reverse=True`` the filter runs from the last sample to the first (anti-causal,
+    ``start`` must be 0): equal to ``sosfilt`` of the time-reversed signal, reversed back,
+    without reversing the signal in memory. A length that is not a multiple of the chunk
+    is zero-padded at the end (forwards) or the start (reverse), one copy.
     """
     n, length = x.shape
     chunk = kernels.source.chunk
     n_chunks = max(1, math.ceil(length / chunk))
-    if n_chunks * chunk != length:
-        x = torch.nn.functional.pad(x, (0, n_chunks * chunk - length))
-    both = (x.reshape(n * n_chunks, chunk) @ kernels.chunk_matrix).reshape(n, n_chunks, -1)
-    zero_state, to_state = both[..., :chunk], both[..., chunk:]
+    if reverse and start:
+        raise ValueError("a reverse pass starts at the last sample (start must be 0)")
+    extra = n_chunks * chunk - length
+    if extra:
+        x = torch.nn.functional.pad(x, (extra, 0) if reverse else (0, extra))
+    toeplitz_t, to_state_t, readout = kernels.matrices(reverse)
+    rows = x.reshape(n * n_chunks, chunk)
+    zero_state = (rows @ toeplitz_t).reshape(n, n_chunks, chunk)
+    to_state = (rows @ to_state_t).reshape(n, n_chunks, -1)
+    if reverse:                                         # the scan runs in processing order
+        to_state = to_state.flip(1)
     first = to_state[:, :1] + (initial_state @ kernels.entry_transition_t(start))[:, None]
     ends = _scan(torch.cat([first, to_state[:, 1:]], dim=1), kernels, 0)  # after chunk j
     entry = initial_state[:, None] if start == 0 else torch.zeros_like(initial_state)[:, None]
     starts = torch.cat([entry, ends[:, :-1]], dim=1)                       # entering chunk j
-    readout = kernels.state_to_output
-    y = torch.baddbmm(zero_state, starts, readout.expand(n, *readout.shape))
+    if reverse:
+        starts = starts.flip(1)
+    y = zero_state.baddbmm_(starts, readout.expand(n, *readout.shape))   # in place: no copy
     if start:
         y[:, 0] = y[:, 0] + initial_state @ kernels.entry_readout(start)
-    return y.reshape(n, n_chunks * chunk)[:, :length]
+    y = y.reshape(n, n_chunks * chunk)
+    return y[:, extra:] if reverse else y[:, :length]

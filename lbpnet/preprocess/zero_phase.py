@@ -2,8 +2,9 @@
 
 The same steps as scipy: extend both ends by ``padlen`` samples (odd extension by default,
 ``padlen = 3 * (2 n_sections + 1)`` less the trailing zero coefficients), filter forwards
-from the steady state ``sosfilt_zi * x[0]``, reverse, filter again from
-``sosfilt_zi * y[0]``, reverse, and cut the extensions off. Each pass is the exact blocked
+from the steady state ``sosfilt_zi * x[0]``, then backwards from
+``sosfilt_zi * y[-1]`` (scipy reverses, filters and reverses back; here the backward pass
+runs anti-causally in place), and cut the extensions off. Each pass is the exact blocked
 recurrence of :mod:`lbpnet.preprocess.linear_recurrence`; gradients flow through it.
 """
 
@@ -106,10 +107,10 @@ class ZeroPhaseSos(nn.Module):
             kernels, zi = self._torch_kernels(flat)
             edge, length = self.padlen, shape[-1]
             # zeros in front align the extended signal to whole chunks: the forward pass
-            # starts after them, and its reversed output is aligned for the backward pass
+            # starts after them, the backward pass starts at the aligned last sample
             front = (-(length + 2 * edge)) % kernels.source.chunk
             ext = extend(flat, edge, self.padtype, front)
-            y = sosfilt(ext, kernels, zi * ext[:, front:front + 1], start=front).flip(-1)
-            y = sosfilt(y, kernels, zi * y[:, :1])
-            y = y[:, edge:edge + length].flip(-1)
+            y = sosfilt(ext, kernels, zi * ext[:, front:front + 1], start=front)
+            y = sosfilt(y, kernels, zi * y[:, -1:], reverse=True)   # backwards, no flip
+            y = y[:, front + edge:front + edge + length]
         return y.reshape(shape).to(dtype)

@@ -11,12 +11,12 @@ from lbpnet.preprocess.linear_recurrence import (CHUNK, RecurrenceKernels, Torch
 SOS = butter(4, [20, 450], btype="bandpass", fs=1000.0, output="sos")
 
 
-def run(x, sos=SOS, start=0, zi_scale=None):
+def run(x, sos=SOS, start=0, reverse=False):
     t = torch.as_tensor(x)
     kernels = TorchKernels(RecurrenceKernels(sos), t)
     zi = sosfilt_zi(sos).reshape(-1)
-    s0 = torch.as_tensor(zi)[None] * (t[:, start:start + 1] if zi_scale is None else zi_scale)
-    return torch_sosfilt(t, kernels, s0, start).numpy()
+    s0 = torch.as_tensor(zi)[None] * (t[:, -1:] if reverse else t[:, start:start + 1])
+    return torch_sosfilt(t, kernels, s0, start, reverse).numpy()
 
 
 def test_state_space_has_the_impulse_response_of_the_cascade():
@@ -47,6 +47,14 @@ def test_long_real_emg_and_a_state_entering_after_alignment_zeros(real_emg):
     y = run(padded, start=17)
     assert np.all(y[:, :17] == 0)
     np.testing.assert_allclose(y[:, 17:], ref, atol=1e-12 * np.abs(x).max())
+
+
+@pytest.mark.parametrize("length", [7, CHUNK, 3 * CHUNK + 5, 20_000])
+def test_reverse_pass_equals_sosfilt_of_the_reversed_signal(real_emg, length):
+    x = real_emg[0][:, :length]
+    back = x[:, ::-1]
+    ref = sosfilt(SOS, back, zi=sosfilt_zi(SOS)[:, None, :] * back[:, :1])[0][:, ::-1]
+    np.testing.assert_allclose(run(x, reverse=True), ref, atol=1e-12 * np.abs(x).max())
 
 
 def test_very_low_cutoff_keeps_exactness(real_imu):
