@@ -20,7 +20,8 @@ from lbpnet.features.emg_time import (hudgins_features, mean_absolute_value, rms
                                       slope_sign_changes, waveform_length, zero_crossings)
 from lbpnet.features.flexion_relaxation import flexion_relaxation_ratio, moving_rms
 from lbpnet.features.hrv import hrv_frequency_domain, hrv_time_domain
-from lbpnet.features.imu import acc_magnitude, acc_magnitude_stats
+from lbpnet.features.imu import (acc_magnitude, acc_magnitude_stats,
+                                 vertical_horizontal_acceleration)
 from lbpnet.features.movement_quality import (angular_velocity, log_dimensionless_jerk,
                                               movement_variability, rms_jerk, time_normalise)
 from lbpnet.features.nirs import deoxygenation_slope, mean_tsi, recovery_half_time
@@ -38,5 +39,6 @@ __all__ = ["FeatureError", "acc_magnitude", "acc_magnitude_stats", "activity_cou
            "mean_frequency", "mean_tsi", "median_frequency", "median_frequency_course",
            "movement_variability", "moving_rms", "nn_intervals", "recovery_half_time", "rms",
            "rms_jerk", "sagittal_angle", "scr_peaks", "slope_sign_changes", "step_cadence",
-           "time_in_posture", "time_normalise", "waveform_length", "welch_psd",
+           "time_in_posture", "time_normalise", "vertical_horizontal_acceleration",
+           "waveform_length", "welch_psd",
            "zero_crossings"]

@@ -94,3 +94,41 @@ def acc_magnitude_stats(acc: np.ndarray, fs: float, window_s: float = 2.0,
     for q, values in zip(percentiles, np.percentile(windows, list(percentiles), axis=1)):
         out[f"p{q:g}_g"] = values
     return out
+
+
+def vertical_horizontal_acceleration(body_acc, gravity) -> dict[str, np.ndarray]:
+    """Body acceleration split into its component along gravity and the rest.
+
+    ``a_v = (a_body . g) / |g|`` (g, + = upward) and ``a_h = |a_body - a_v g / |g||`` (g),
+    sample by sample: orientation-free descriptions of movement (Mathie et al. 2004; e.g.
+    stair ascent and descent differ in their vertical acceleration).
+
+    Parameters
+    ----------
+    body_acc : array, shape (..., 3, n_samples)
+        Acceleration without gravity (g), e.g. acc minus its 0.3 Hz low-pass.
+    gravity : array, shape (..., 3, n_samples)
+        The gravity estimate in the same sensor frame (g).
+
+    Returns
+    -------
+    dict
+        ``"vertical_g"`` and ``"horizontal_g"``, each (..., n_samples).
+    """
+    a = np.asarray(body_acc, dtype=np.float64)
+    g = np.asarray(gravity, dtype=np.float64)
+    if a.shape != g.shape or a.ndim < 2 or a.shape[-2] != 3:
+        raise FeatureError(f"body_acc {a.shape} and gravity {g.shape} must both be "
+                           "(..., 3, n_samples)", field="gravity",
+                           fix="stack x, y, z on the second-last axis for both")
+    if not (np.isfinite(a).all() and np.isfinite(g).all()):
+        raise FeatureError("NaN/inf samples", field="body_acc",
+                           fix="interpolate or exclude the dropout (quality mask)")
+    norm = np.linalg.norm(g, axis=-2, keepdims=True)
+    if (norm == 0).any():
+        raise FeatureError("zero gravity vector", field="gravity",
+                           fix="low-pass the accelerometer to estimate gravity")
+    unit = g / norm
+    vertical = np.sum(a * unit, axis=-2)
+    horizontal = np.linalg.norm(a - vertical[..., None, :] * unit, axis=-2)
+    return {"vertical_g": vertical, "horizontal_g": horizontal}

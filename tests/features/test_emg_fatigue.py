@@ -35,9 +35,14 @@ def test_planted_median_frequency_decline_is_recovered():
     assert t.shape == (30,) and mdf.shape == (2, 30) and t[0] == 1.0
 
 
-def test_too_few_epochs_are_refused():
+def test_too_few_epochs_are_refused_and_flat_channels_masked():
     with pytest.raises(FeatureError, match="at least 3"):
         fatigue_index(np.random.default_rng(0).standard_normal(2000), FS, epoch_s=1.0)
+    x = np.stack([_compressing_noise(10, 120, 80, 3), np.zeros(10000)])
+    with pytest.raises(FeatureError, match="flat-line"):
+        fatigue_index(x, FS)
+    out = fatigue_index(x, FS, on_invalid="mask")
+    assert out["fatigue_index_pct_per_s"].mask.tolist() == [False, True]
 
 
 def test_real_fatiguing_biceps_emg_has_a_negative_index(opensignals):

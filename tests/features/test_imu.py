@@ -42,3 +42,17 @@ def test_bad_input_is_refused():
         acc_magnitude_stats(bad, fs=50)
     with pytest.raises(FeatureError, match="unit"):
         acc_magnitude(np.ones((4, 3)), unit="mg")
+
+
+def test_vertical_and_horizontal_parts_of_body_acceleration():
+    from lbpnet.features import vertical_horizontal_acceleration
+    t = np.linspace(0, 1, 50)
+    gravity = np.tile(np.array([0.0, 0.6, 0.8])[:, None], (1, t.size))   # tilted sensor
+    up = gravity[:, 0]
+    side = np.array([1.0, 0.0, 0.0])                                      # perpendicular to up
+    body = 0.2 * np.sin(2 * np.pi * t) * up[:, None] + 0.1 * side[:, None]
+    out = vertical_horizontal_acceleration(body[None], gravity[None])
+    np.testing.assert_allclose(out["vertical_g"][0], 0.2 * np.sin(2 * np.pi * t), atol=1e-12)
+    np.testing.assert_allclose(out["horizontal_g"][0], 0.1, atol=1e-12)
+    with pytest.raises(FeatureError, match="zero gravity"):
+        vertical_horizontal_acceleration(body, 0 * gravity)
