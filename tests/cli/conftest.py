@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 from hydra.core.global_hydra import GlobalHydra
 
@@ -20,3 +22,22 @@ def compose_train(tmp_path, monkeypatch):
 
     yield _compose
     GlobalHydra.instance().clear()
+
+
+@pytest.fixture
+def lbpnet_train_here(tmp_path, monkeypatch):
+    """Run ``lbpnet-train`` with command-line overrides in this process, from ``tmp_path``
+    (as its console script would: multiruns, sweepers and launchers included)."""
+    from lbpnet.cli.train import main
+
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.chdir(tmp_path)
+
+    def _run(*overrides: str) -> None:
+        monkeypatch.setattr(sys, "argv", ["lbpnet-train", *overrides])
+        try:
+            main()
+        finally:
+            GlobalHydra.instance().clear()
+
+    return _run

@@ -12,7 +12,6 @@ import optuna
 import pytest
 import torch
 import yaml
-from hydra.core.global_hydra import GlobalHydra
 from hydra.types import RunMode
 from hydra.utils import instantiate
 
@@ -31,22 +30,10 @@ def lbpnet_train(tmp_path, *overrides, timeout=300):
     return done.stdout + done.stderr
 
 
-def lbpnet_train_here(monkeypatch, tmp_path, *overrides):
-    """Run ``lbpnet-train`` with ``overrides`` in this process (as its console script would)."""
-    from lbpnet.cli.train import main
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WANDB_MODE", "offline")
-    monkeypatch.setattr(sys, "argv", ["lbpnet-train", *overrides])
-    try:
-        main()
-    finally:
-        GlobalHydra.instance().clear()
-
-
-def test_two_trial_optuna_sweep_optimises_the_best_validation_score(tmp_path, monkeypatch):
+def test_two_trial_optuna_sweep_optimises_the_best_validation_score(tmp_path, lbpnet_train_here):
     sweep = tmp_path / "sweep"
     storage = f"sqlite:///{tmp_path / 'optuna.db'}"     # a study kept on disk (resumable)
-    lbpnet_train_here(monkeypatch, tmp_path, *TINY, "hparams_search=activity_optuna",
+    lbpnet_train_here(*TINY, "hparams_search=activity_optuna",
                       "hydra.sweeper.n_trials=2", f"hydra.sweep.dir={sweep}",
                       f"hydra.sweeper.storage='{storage}'", "hydra.sweeper.study_name=tiny")
     trials = sorted(sweep.glob("*/metrics.json"))
