@@ -10,3 +10,4 @@ mkdir -p "$OUT"
 python experiments/feature_baseline/feature_baseline.py hapt "$OUT/hapt.json"
 python experiments/feature_baseline/feature_baseline.py synthetic "$OUT/synthetic_difficulty_1.0.json"
 python experiments/feature_baseline/collect.py
+python experiments/feature_baseline/validation.py
