@@ -14,8 +14,10 @@ import torch
 import yaml
 from hydra.types import RunMode
 from hydra.utils import instantiate
+from omegaconf import OmegaConf
 
 from lbpnet.cli.compose import compose_train_config
+from lbpnet.cli.config_path import CONFIG_DIR
 
 TINY = ["experiment=basic_motions", "trainer.max_epochs=2", "logger=none"]
 
@@ -111,9 +113,17 @@ def test_slurm_launcher_composes_from_the_trainer(tmp_path):
     assert cfg.hydra.launcher.nodes == 1                # trainers without num_nodes: one node
 
 
-@pytest.mark.parametrize("search", ["activity_optuna", "strategy_optuna"])
+SEARCHES = sorted(p.stem for p in (CONFIG_DIR / "hparams_search").glob("*.yaml"))
+
+
+def test_each_task_has_a_search():
+    assert {"activity_optuna", "strategy_optuna", "trajectory_optuna"} <= set(SEARCHES)
+
+
+@pytest.mark.parametrize("search", SEARCHES)
 def test_every_search_optimises_a_validation_metric(tmp_path, search):
-    experiment = {"activity_optuna": "basic_motions", "strategy_optuna": "synthetic_strategy"}
+    experiment = {"activity_optuna": "basic_motions", "strategy_optuna": "synthetic_strategy",
+                  "trajectory_optuna": "synthetic_trajectory"}
     cfg = compose_train_config([f"experiment={experiment[search]}", f"hparams_search={search}"],
                                tmp_path)
     assert cfg.optimized_metric.startswith("val/")
@@ -121,3 +131,6 @@ def test_every_search_optimises_a_validation_metric(tmp_path, search):
     assert cfg.hydra.sweeper._target_.endswith("OptunaSweeper") and cfg.hydra.mode == RunMode.MULTIRUN
     assert cfg.hydra.sweeper.direction == ("maximize" if cfg.callbacks.model_checkpoint.mode
                                            == "max" else "minimize")
+    # every searched parameter exists in the experiment's config (no typo, no renamed key)
+    missing = [k for k in cfg.hydra.sweeper.params if OmegaConf.select(cfg, k, default="?") == "?"]
+    assert not missing
