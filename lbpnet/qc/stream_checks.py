@@ -129,9 +129,9 @@ def _emg_ecg_ppg(stream, kind, cols, starts, length_s, cfg, q, W):
             if low:
                 out["low"][rows] = sp.share(*cfg.low_band_hz)
         if low:
-            kurt, band = ms.band_kurtosis(w, fs, *cfg.low_band_hz)
+            kurt, band, band_fs = ms.band_kurtosis(w, fs, *cfg.low_band_hz)
             out["kurt"][rows] = kurt
-            out["peaks"][rows] = ms.peak_count(band, fs)
+            out["peaks"][rows] = ms.peak_count(band, band_fs)
             out["jump"][rows] = ms.jump_ratio(w)
         if kind == "PPG" and do.get("motion"):
             out["range"][rows] = ms.robust_range(w)

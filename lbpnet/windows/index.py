@@ -100,6 +100,12 @@ class WindowIndex:
         out.quality, out.quality_flags, out.quality_flag_names = q, f, names
         return out
 
+    def quality_reasons(self, i: int) -> list[str]:
+        """Names of the checks that flagged window ``i`` (empty when none or without QC)."""
+        if self.quality_flags is None:
+            return []
+        return [n for n, f in zip(self.quality_flag_names, self.quality_flags[i]) if f]
+
     def good(self) -> np.ndarray:
         """Boolean mask of the windows QC let through (all True without QC), (n_windows,)."""
         if self.quality is None:

@@ -116,3 +116,22 @@ def test_conf_qc_default_instantiates():
     qc = instantiate(cfg, _convert_="all")
     assert isinstance(qc, QualityControl) and qc.policy == "mask_loss"
     assert qc.config.powerline_ratio == QCConfig().powerline_ratio
+
+
+def test_conf_default_equals_the_dataclass_defaults():
+    from omegaconf import OmegaConf
+
+    from lbpnet.cli.config_path import CONFIG_DIR
+    written = OmegaConf.to_container(OmegaConf.load(f"{CONFIG_DIR}/qc/default.yaml").config)
+    written.pop("_target_")
+    assert written == QCConfig().to_dict()
+
+
+def test_qc_imports_no_higher_layer():
+    import subprocess
+    import sys
+    code = ("import sys, lbpnet.qc; bad = [m for m in sys.modules if m.startswith(("
+            "'lbpnet.preprocess', 'lbpnet.features', 'lbpnet.windows', 'lbpnet.tasks', "
+            "'lbpnet.models'))]; print(bad); sys.exit(1 if bad else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr

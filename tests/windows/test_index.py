@@ -89,6 +89,7 @@ def test_quality_travels_with_subset_and_is_checked(recording):
     assert sub.quality.tolist() == [0.0, 1.0] and sub.good().tolist() == [False, True]
     assert sub.quality_flags.tolist() == [[False, True], [False, False]]
     assert sub.quality_flag_names == ["emg/flat_line", "imu/dropout"]
+    assert sub.quality_reasons(0) == ["imu/dropout"] and sub.quality_reasons(1) == []
     with pytest.raises(WindowError, match=f"3 quality scores for {len(idx)} windows"):
         idx.with_quality(q[:3])
     with pytest.raises(WindowError, match=r"finite and in \[0, 1\]"):
