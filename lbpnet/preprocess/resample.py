@@ -23,6 +23,7 @@ from torch.nn import functional as F
 
 from lbpnet.errors import ConfigError
 from lbpnet.preprocess.checks import check_rate, check_signal
+from lbpnet.preprocess.precision import full_precision
 
 MAX_FACTOR = 1000
 """Largest reduced up or down factor (the FIR has ``20 * factor + 1`` taps)."""
@@ -112,7 +113,8 @@ class ResamplePoly(nn.Module):
         else:
             flat = flat[..., self.first:]
         flat = F.pad(flat, (0, max(0, span - flat.shape[-1])))
-        y = F.conv1d(flat, kernels, stride=self.down)[..., :per_class]     # (rows, up, per_class)
+        with torch.autocast(device_type=flat.device.type, enabled=False), full_precision():
+            y = F.conv1d(flat, kernels, stride=self.down)[..., :per_class]  # (rows, up, per_class)
         y = y.transpose(1, 2).reshape(flat.shape[0], 1, per_class * self.up)
         y = y[..., :n_out]
         if background is not None:

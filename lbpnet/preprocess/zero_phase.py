@@ -18,6 +18,7 @@ from torch import nn
 from lbpnet.errors import ConfigError
 from lbpnet.preprocess.checks import check_signal
 from lbpnet.preprocess.linear_recurrence import RecurrenceKernels, TorchKernels, sosfilt
+from lbpnet.preprocess.precision import full_precision
 
 PADTYPES = ("odd", "even", "constant", None)
 
@@ -102,7 +103,7 @@ class ZeroPhaseSos(nn.Module):
         check_signal(x, f"'{self.name}' (zero-phase filter)", self.padlen + 1, self.check_finite)
         shape, dtype = x.shape, x.dtype
         work = x if dtype in (torch.float32, torch.float64) else x.float()
-        with torch.autocast(device_type=work.device.type, enabled=False):
+        with torch.autocast(device_type=work.device.type, enabled=False), full_precision():
             flat = work.reshape(-1, shape[-1])
             kernels, zi = self._torch_kernels(flat)
             edge, length = self.padlen, shape[-1]

@@ -103,6 +103,19 @@ def test_half_precision_input_is_filtered_in_float32():
                                atol=0.02, rtol=0.02)
 
 
+def test_global_tf32_settings_are_ignored_and_restored(real_emg_bursts):
+    x, fs = real_emg_bursts
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("medium")
+    try:
+        out = apply(Butterworth(fs, [20.0, 450.0], "bandpass", 4), x, torch.float32)
+        assert torch.get_float32_matmul_precision() == "medium"
+    finally:
+        torch.set_float32_matmul_precision(before)
+    ref = sosfiltfilt(butter(4, [20.0, 450.0], btype="bandpass", fs=fs, output="sos"), x)
+    assert_close(out, ref, x, torch.float32)
+
+
 def test_bad_configurations_name_the_field_and_the_fix():
     with pytest.raises(ConfigError, match=r"cutoff_hz.*500 Hz is outside \(0, 500\) Hz.*Fix"):
         Butterworth(1000.0, [20.0, 500.0], "bandpass", 4)
