@@ -62,7 +62,8 @@ def truth(rec, starts, length):
 
 def evaluate(seed=1, n_patients=4, n_sessions=2, artefact_rate=3.0, novel_rate=0.3,
              length=2.0, stride=1.0, root=None, config=None):
-    """Rows of the results table, and the mask-level row."""
+    """Rows of the results table, and a summary (mask-level counts, clean/novel false
+    alarms, and the per-recording :class:`RecordingQuality` results)."""
     recs = load_synthetic_lbp(root=root, n_patients=n_patients, n_sessions=n_sessions,
                               seed=seed, artefact_rate=artefact_rate, novel_rate=novel_rate)
     cfg = config or QCConfig()
@@ -70,10 +71,13 @@ def evaluate(seed=1, n_patients=4, n_sessions=2, artefact_rate=3.0, novel_rate=0
     clean_n, clean_flag, novel_n, novel_flag = 0, {}, 0, {}
     mask = dict(tp=0, fp=0, fn=0, tp_no_swap=0, fn_no_swap=0)
     n_windows = 0
+    results = []
+    cross: dict[str, dict[str, int]] = {}
     for rec in recs:
         assert rec.metadata.get("synthetic") is True
         starts = _grid(rec.start_time, rec.end_time, length, stride)
         res = score_recording(rec, starts, length, cfg)
+        results.append(res)
         names, flags = res.flag_table()
         col = {n: flags[:, j] for j, n in enumerate(names)}
         gt = truth(rec, starts, length)
@@ -100,6 +104,10 @@ def evaluate(seed=1, n_patients=4, n_sessions=2, artefact_rate=3.0, novel_rate=0
         clean_n += int(gt["clean"].sum())
         novel_n += int(gt["novel"].sum())
         for n, f in col.items():
+            c = cross.setdefault(n, {"flagged": 0})
+            c["flagged"] += int(f.sum())
+            for kind in CHECK_OF:
+                c[kind] = c.get(kind, 0) + int((f & (gt[kind] == 1)).sum())
             clean_flag[n] = clean_flag.get(n, 0) + int((f & gt["clean"]).sum())
             novel_flag[n] = novel_flag.get(n, 0) + int((f & gt["novel"]).sum())
         clean_flag["any"] = clean_flag.get("any", 0) + int((bad & gt["clean"]).sum())
@@ -119,5 +127,6 @@ def evaluate(seed=1, n_patients=4, n_sessions=2, artefact_rate=3.0, novel_rate=0
                      "left_out": a["left_out"], "precision": p, "recall": r})
     summary = {"recordings": len(recs), "windows": n_windows, "clean_windows": clean_n,
                "novel_windows": novel_n, "clean_flagged": clean_flag,
-               "novel_flagged": novel_flag, "mask": mask}
+               "novel_flagged": novel_flag, "mask": mask, "results": results,
+               "cross": {n: c for n, c in cross.items() if c["flagged"]}}
     return rows, summary

@@ -21,7 +21,7 @@ import real  # noqa: E402
 import simulated  # noqa: E402
 
 from lbpnet.atomic import atomic_write_text  # noqa: E402
-from lbpnet.qc import QCConfig  # noqa: E402
+from lbpnet.qc import QCConfig, plot_summary, summary_rows  # noqa: E402
 
 COHORT = dict(seed=2, n_patients=4, n_sessions=2, artefact_rate=3.0, novel_rate=1.0)
 
@@ -63,6 +63,19 @@ def main() -> None:
               "Checks that fired on clean windows: " + (", ".join(
                   f"`{k}` {v}" for k, v in s["clean_flagged"].items() if v and k != "any")
                   or "none") + ".", ""]
+    kinds = list(simulated.CHECK_OF)
+    lines += ["Where each check fires (windows flagged, and how many of them are positive "
+              "for each artefact kind; a window can hold several):", "",
+              "| check | flagged | " + " | ".join(kinds) + " |",
+              "|---|---|" + "---|" * len(kinds)]
+    for n, c in sorted(s["cross"].items()):
+        lines.append(f"| `{n}` | {c['flagged']} | " + " | ".join(str(c[k]) for k in kinds)
+                     + " |")
+    lines.append("")
+    plot_summary(summary_rows(s["results"]), HERE / "qc_summary_simulated.png")
+    lines += ["Per recording and stream, the share of windows each check flagged: "
+              "[`qc_summary_simulated.png`](qc_summary_simulated.png) "
+              "(`lbpnet.qc.plot_summary`).", ""]
     lines += ["## Real recordings: clean samples (false alarms) and a saturated one", "",
               "| group | sample | what (info JSON) | windows | flagged | checks that fired |",
               "|---|---|---|---|---|---|"]
