@@ -35,7 +35,7 @@ from lbpnet.models.registry import ENCODERS
 
 TASKS = {"hapt": ["experiment=hapt_activity", "seed=0"],
          "synthetic": ["experiment=synthetic_strategy"]}
-WARMUP, STEPS, REPEATS, INFER_WINDOWS = 3, 15, 3, 1024
+WARMUP, STEPS, REPEATS, INFER_WINDOWS = 2, 10, 2, 512
 
 
 def _target(batch: dict) -> torch.Tensor:
