@@ -135,3 +135,22 @@ def test_qc_imports_no_higher_layer():
             "'lbpnet.models'))]; print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_qc_group_reaches_the_data_module_through_hydra(tmp_path):
+    from lbpnet.cli.compose import compose_train_config
+    from lbpnet.cli.train import build_datamodule
+    from lbpnet.errors import ReaderError
+
+    assert not compose_train_config([], tmp_path / "a").get("qc")      # none by default
+    cfg = compose_train_config(["experiment=basic_motions", "qc=exclude"], tmp_path / "b")
+    dm = build_datamodule(cfg)
+    try:
+        dm.setup("fit")
+    except ReaderError as exc:
+        pytest.skip(f"BasicMotions could not be fetched: {exc}")
+    assert isinstance(dm.quality, QualityControl) and dm.quality.policy == "exclude"
+    summary = dm.split_summary()
+    assert summary["qc_policy"] == "exclude"
+    assert all(summary[s]["windows_flagged"] == 0 for s in dm.datasets)
+    assert dm.quality_table and {"recording", "stream", "check"} <= set(dm.quality_table[0])
