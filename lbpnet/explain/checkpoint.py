@@ -14,6 +14,7 @@ A mismatch raises :class:`~lbpnet.errors.ConfigError` naming both sides.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -103,10 +104,19 @@ def check_layouts(trained: ChannelLayout, data: ChannelLayout, run_config: str) 
 
 
 def find_checkpoint(run_dir: Path, which: str) -> Path:
-    """``best`` (the tested/best checkpoint of the run), ``last`` or a path."""
+    """``best`` (the checkpoint the run tested, from its ``metrics.json``; else its single
+    best checkpoint), ``last`` or a path."""
     ckpts = run_dir / "checkpoints"
-    if which == "last":
+    tested = None
+    if which == "best" and (run_dir / "metrics.json").is_file():
+        try:
+            tested = json.loads((run_dir / "metrics.json").read_text()).get("tested_checkpoint")
+        except json.JSONDecodeError:
+            tested = None
+    if which == "last" or tested == "last":
         path = ckpts / "last.ckpt"
+    elif tested and Path(tested).is_file():
+        path = Path(tested)
     elif which == "best":
         others = sorted(p for p in ckpts.glob("*.ckpt") if p.name != "last.ckpt")
         path = others[-1] if len(others) == 1 else ckpts / "last.ckpt"
