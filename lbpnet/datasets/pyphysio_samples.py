@@ -73,7 +73,8 @@ def load_medical_table(cache_dir: str | os.PathLike | None = None,
     if not path.is_file():
         if not download:
             raise ReaderError("the pyphysio sample is not cached", source=str(path),
-                              field="cache_dir", fix=f"allow the download, or copy {DATA_FILE} there")
+                              field="cache_dir",
+                              fix=f"allow the download, or copy {DATA_FILE} there")
         fetch_package_files(f"{PACKAGE}=={VERSION}", _wanted, folder)
     try:
         with bz2.open(path, "rt", encoding="ascii") as handle:

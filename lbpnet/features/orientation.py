@@ -50,7 +50,7 @@ def _axes3(x, field: str) -> np.ndarray:
 
 
 def gravity_in_sensor(q) -> np.ndarray:
-    """Earth 'up' in the sensor frame, ``g_s(q)``, for quaternions ``(..., 4, n)`` → ``(..., 3, n)``."""
+    """Earth 'up' in the sensor frame, ``g_s(q)``: quaternions ``(..., 4, n)`` → ``(..., 3, n)``."""
     w, x, y, z = np.moveaxis(np.asarray(q, np.float64), -2, 0)
     return np.stack([2 * (x * z - w * y), 2 * (w * x + y * z), w * w - x * x - y * y + z * z],
                     axis=-2)
