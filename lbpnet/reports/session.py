@@ -178,6 +178,22 @@ def _output_section(result, rows, output, threshold, signals, detail_rows,
     return '<section class="output">' + "".join(parts) + "</section>"
 
 
+def quality_summary(windows: Mapping[str, np.ndarray], rows: np.ndarray) -> str:
+    """One sentence on the signal quality of a session's reported windows."""
+    if "quality" not in windows and "quality_flags" not in windows:
+        return ("Signal quality was not assessed for this run (no quality control); "
+                "check the raw signals below before trusting a finding.")
+    n = len(rows)
+    bad = (np.asarray(windows["quality"], dtype=float)[rows] <= 0.5
+           if "quality" in windows else np.zeros(n, dtype=bool))
+    flags = sorted({f.strip() for row in (np.asarray(windows["quality_flags"])[rows]
+                                          if "quality_flags" in windows else [])
+                    for f in str(row).split(";") if f.strip()})
+    text = (f"Signal quality: {int(bad.sum())} of {n} reported window{'s' if n != 1 else ''} "
+            "failed quality control")
+    return text + (f" (checks that fired: {', '.join(flags)})." if flags else ".")
+
+
 @dataclass
 class DetailSignals:
     """Signals of the detailed windows: ``rows`` maps a result row to a row of ``signals``."""
@@ -241,6 +257,7 @@ def render_session(result: ChannelSegmentAttribution, rows: np.ndarray, info: Se
             f'<a href="index.html">cohort summary</a></p>'
             '<h2 id="summary">At a glance</h2>'
             f"<ul>{glance}</ul>"
+            f'<p id="quality">{esc(quality_summary(result.windows, rows))}</p>'
             '<p class="muted">Below: which channels and moments drove each explained output, '
             "how clean those signals were, how far to trust the explanation, and where it all "
             "came from.</p>")

@@ -23,7 +23,7 @@ from lbpnet.explain import ChannelSegmentAttribution
 TINY_RUN = ["experiment=synthetic_strategy", "data.n_patients=8", "data.n_sessions=1",
             "trainer.max_epochs=1", "+trainer.limit_train_batches=2", "~callbacks.early_stopping",
             "callbacks.model_checkpoint.monitor=null", "logger=none", "trainer.accelerator=cpu",
-            "trainer.enable_progress_bar=false"]
+            "trainer.enable_progress_bar=false", "qc=default"]
 FAST = ["max_windows_per_session=3", "n_detail=1", "explain.n_steps=4", "explain.batch_size=16"]
 
 
@@ -74,6 +74,8 @@ def test_lbpnet_report_writes_session_and_cohort_pages(run_dir, reported):
         assert manifest["data"]["sha256"] in text and manifest["config_sha256"] in text
         assert "The model rates" in text                  # at a glance, every output
         assert "deletion_auc" in text                     # faithfulness was measured
+        assert "reported windows failed quality control" in text     # QC ran in training
+        assert "QC score" in text
         assert re.search(r'src="data:image/png;base64,', text)
         assert Path(page).name in index
     saved = ChannelSegmentAttribution.load(out / "attribution")

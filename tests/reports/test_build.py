@@ -121,7 +121,20 @@ def test_quality_and_faithfulness_are_stated_or_said_missing(tmp_path):
     bare = make_result(quality=False, faithfulness=False)
     text = Path(build_cheap(tmp_path, bare)["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
     assert "not assessed" in text and "QC score" not in text
+    assert "Signal quality was not assessed for this run" in text
     assert "faithfulness of this explanation was not measured" in text
+
+
+def test_quality_flags_are_summarised_per_session(tmp_path):
+    result = make_result()
+    result.windows["quality_flags"] = np.array(["", "", "", "", "emg/powerline", "",
+                                                "emg/powerline; imu/gravity", ""])
+    summary = build_cheap(tmp_path, result)
+    first = Path(summary["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
+    second = Path(summary["sessions"]["sub-P02_ses-2_task-lbp"]).read_text()
+    assert "Signal quality: 0 of 4 reported windows failed quality control." in first
+    assert ("Signal quality: 2 of 4 reported windows failed quality control (checks that "
+            "fired: emg/powerline, imu/gravity).") in second
 
 
 def test_user_strings_are_escaped(tmp_path):
