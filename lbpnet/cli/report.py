@@ -233,8 +233,29 @@ def provenance_of(manifest, method: str) -> dict:
             "created_utc": manifest.created_utc}
 
 
+def _remove_empty_output(run_dir: Path) -> None:
+    """After a refused run_dir: remove the folder Hydra made for this job under it (its
+    ``.hydra/`` and log only) and any folder that is then empty, so that a mistyped path
+    leaves nothing behind. Nothing else is touched."""
+    from hydra.core.hydra_config import HydraConfig
+
+    out = Path(HydraConfig.get().runtime.output_dir)
+    if out.parent.parent.resolve() != run_dir.resolve():
+        return
+    for f in [*(out / ".hydra").glob("*.yaml"), out / "report.log"]:
+        f.unlink(missing_ok=True)
+    for d in (out / ".hydra", out, out.parent, run_dir):
+        try:
+            d.rmdir()                       # only ever removes an empty folder
+        except OSError:
+            return
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name="report", version_base="1.3")
 def main(cfg: DictConfig) -> None:
+    run_dir = Path(cfg.run_dir)
+    if not (run_dir / "config.yaml").is_file():
+        _remove_empty_output(run_dir)
     report(cfg)
 
 

@@ -146,3 +146,13 @@ def test_the_console_script_runs_as_a_hydra_app(run_dir):
     out = new.pop()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}", out.name)
     assert (out / "index.html").is_file() and (out / "manifest.json").is_file()
+
+
+@pytest.mark.slow
+def test_a_mistyped_run_dir_is_refused_and_leaves_nothing_behind(tmp_path):
+    exe = shutil.which("lbpnet-report") or pytest.skip("lbpnet-report is not installed")
+    typo = tmp_path / "runs" / "2026-11-2_typo"
+    done = subprocess.run([exe, f"run_dir={typo}"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert done.returncode != 0 and "no config.yaml" in done.stderr
+    assert not typo.exists()
