@@ -215,7 +215,7 @@ def faithfulness_section(scores: Mapping[str, float], method: str) -> str:
     body = table(["score", "value", "meaning"], rows, numeric=(1,)) if rows else ""
     return (f'<h2 id="faithfulness">How far to trust the explanation</h2>'
             f"<p>Attribution method: <b>{esc(method)}</b>. The scores below were measured on "
-            "all explained windows of this run (not on this session alone).</p>"
+            "all explained windows of this run together.</p>"
             f'<p class="finding {css}">{esc(sentence)}</p>{body}')
 
 

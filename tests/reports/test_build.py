@@ -100,7 +100,8 @@ def test_prediction_and_uncertainty_in_plain_words(built):
     assert "The model rates guarding as unlikely (0 of 4 windows" in second
     assert "mean probability 0.19" in second
     index = Path(summary["index"]).read_text()
-    assert "guarding: likely (0.81)" in index and "guarding: unlikely (0.19)" in index
+    assert "guarding: likely (4 of 4 windows, mean 0.81)" in index
+    assert "not found: guarding" in index
 
 
 def test_planted_channel_leads_the_tables(built):
