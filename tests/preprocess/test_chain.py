@@ -26,7 +26,7 @@ def scipy_emg(x, fs, fs_out=None):
     return resample_poly(y, 1, int(fs // fs_out), axis=-1) if fs_out else y
 
 
-@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 2e-5)])
+@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 5e-5)])
 def test_emg_chain_equals_the_scipy_pipeline_on_real_emg(real_emg, dtype, tol):
     x, fs = real_emg
     chain = FilterChain(fs, emg_steps(fs_out=100.0))
@@ -34,7 +34,7 @@ def test_emg_chain_equals_the_scipy_pipeline_on_real_emg(real_emg, dtype, tol):
     out = chain(torch.as_tensor(x, dtype=dtype)[None]).double().numpy()[0]
     ref = scipy_emg(x, fs, 100.0)
     assert out.shape == ref.shape == (1, chain.output_length(x.shape[-1]))
-    # tolerance relative to max |x|: float64 measured ~1e-15, float32 ~1e-7
+    # tolerance relative to max |x| (measured on this signal: float64 ~3e-13, float32 ~1e-5)
     assert np.abs(out - ref).max() <= tol * np.abs(x).max()
 
 

@@ -14,12 +14,13 @@ def test_rectify_is_the_absolute_value(real_emg_bursts):
     np.testing.assert_array_equal(FullWaveRectify()(x).numpy(), np.abs(x.numpy()))
 
 
-@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 2e-5)])
+@pytest.mark.parametrize("dtype,tol", [(torch.float64, 1e-10), (torch.float32, 5e-5)])
 def test_linear_envelope_equals_lowpass_of_rectified_real_emg(real_emg, dtype, tol):
     x, fs = real_emg
     ref = sosfiltfilt(butter(4, 6.0, fs=fs, output="sos"), np.abs(x))
     out = LinearEnvelope(fs, 6.0, 4)(torch.as_tensor(x, dtype=dtype)[None]).double().numpy()[0]
-    # tolerance relative to max |x| (float64 measured ~1e-15, float32 ~1e-7)
+    # tolerance relative to max |x| (measured: float64 2.9e-13, float32 1.1e-5;
+    # scipy's own float32 sosfiltfilt: 3.6e-5)
     assert np.abs(out - ref).max() <= tol * np.abs(x).max()
 
 

@@ -1,7 +1,8 @@
 """Zero-phase Butterworth and notch filters against scipy on real EMG, ECG and IMU.
 
 Tolerances (max abs error over max |x| of the input):
-float64 <= 1e-10 (measured ~1e-14), float32 <= 2e-5 (measured ~1e-6).
+float64 <= 1e-10 (measured <= 3e-13), float32 <= 5e-5 (measured <= 1.1e-5; scipy's own
+sosfiltfilt in float32 is 3.6e-5 off its float64 result on the real EMG envelope).
 """
 
 import numpy as np
@@ -12,7 +13,7 @@ from scipy.signal import butter, filtfilt, iirnotch, sosfiltfilt
 from lbpnet.errors import ConfigError, FeatureError
 from lbpnet.preprocess import Butterworth, Notch
 
-TOL = {torch.float64: 1e-10, torch.float32: 2e-5}
+TOL = {torch.float64: 1e-10, torch.float32: 5e-5}
 
 
 def apply(module, x, dtype=torch.float64):
