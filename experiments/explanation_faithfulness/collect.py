@@ -42,9 +42,9 @@ def table(res: dict) -> list[str]:
             "insertion AUC ↑ (random)", "compr.@10 % ↑ (random)", "suff.@10 % ↓ (random)"]
     if gt:
         head += ["GT AUPRC (chance)", "GT AUP", "GT AUR"]
-    head += ["ρ re-run (|·|)", "ρ head+ (~25 %) randomised", "ρ fully randomised (|·|)"]
+    head += ["ρ re-run (magnitude)", "ρ head+ (~25 %) randomised", "ρ fully randomised (magnitude)"]
     if any("random_labels_spearman" in r for r in res["rows"]):
-        head += ["ρ random labels (|·|)"]
+        head += ["ρ random labels (magnitude)"]
     head += ["s / window"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in res["rows"]:

@@ -45,9 +45,10 @@ class ExplainConfig:
     faithfulness : bool
         Also measure deletion / insertion / comprehensiveness / sufficiency.
     removal_baseline : str, optional
-        What replaces removed cells in those checks (default: ``baseline``). Give
-        the same value to every method compared (``permuted`` is in-distribution
-        for any front end; ``mean`` is a flat line, far from real EMG).
+        What replaces removed cells in those checks (default: ``baseline``), drawn
+        independently of the attribution's own baseline. Give the same value to
+        every method compared (``permuted`` is in-distribution for any front end;
+        ``mean`` is a flat line, far from real EMG).
     seed : int
     """
 
@@ -138,6 +139,7 @@ class Explainer:
             self.means = [means[m] for m in layout.modalities]
         self.segment_samples = self._segment_samples()
         self.generator = torch.Generator().manual_seed(self.config.seed)
+        self.removal_generator = torch.Generator().manual_seed(self.config.seed + 7919)
         self.last_curves: dict[str, np.ndarray] = {}
 
     def _segment_samples(self) -> list[int] | None:
@@ -199,13 +201,13 @@ class Explainer:
         reduce = group_mean if cfg.method in ABLATION else group_sum
         scores = reduce(attr, self.masks, self.n_groups)
         if faith is not None:
-            removal = base
-            if cfg.removal_baseline and cfg.removal_baseline != cfg.baseline:
-                rates = [self.layout.rates_hz[m] for m in self.layout.modalities]
-                means = self.means or [channel_means(self.model, self.layout.modalities)[m]
-                                       for m in self.layout.modalities]
-                removal = make_baselines(cfg.removal_baseline, inputs, means, rates,
-                                         cfg.blur_s, self.generator)
+            # an independent draw: a method whose own baseline is the removal baseline must
+            # not be scored with the very replacement it was computed against
+            rates = [self.layout.rates_hz[m] for m in self.layout.modalities]
+            means = self.means or [channel_means(self.model, self.layout.modalities)[m]
+                                   for m in self.layout.modalities]
+            removal = make_baselines(cfg.removal_baseline or cfg.baseline, inputs, means, rates,
+                                     cfg.blur_s, self.removal_generator)
             faith.add(self.forward.probabilities, inputs, removal, self.masks, scores.float(),
                       target)
         matrix = scores.reshape(len(target), self.layout.n_channels, self.n_segments)
