@@ -75,3 +75,9 @@ def test_build_task_refuses_a_window_shorter_than_the_receptive_field(compose):
         build_task(cfg, data)
     data.datasets["train"].samples = {"imu": 128}
     assert build_task(cfg, data).model.encoder_names == {"imu": "tcn"}
+
+
+def test_unknown_model_config_lists_the_zoo(compose):
+    from hydra.errors import MissingConfigException
+    with pytest.raises(MissingConfigException, match=r"(?s)model/lstm9.*inception_time.*tcn"):
+        compose("model=lstm9")
