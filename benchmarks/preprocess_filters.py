@@ -13,6 +13,8 @@ result (µV, and relative to max |x|). ``--device cuda`` times the GPU (data alr
 device, and including the copy from host memory); without CUDA it prints "no CUDA".
 
     python benchmarks/preprocess_filters.py [--minutes 60] [--threads 1 2] [--device cpu cuda]
+                                            [--dtype float32 float64] [--repeats 3] [--group 16]
+    python benchmarks/preprocess_filters.py --accuracy    # errors on REAL signals, no timing
 """
 
 from __future__ import annotations
@@ -54,6 +56,36 @@ def torch_chain() -> FilterChain:
                             partial(LinearEnvelope, cutoff_hz=6.0, order=4, rectify=False)])
 
 
+def accuracy_table() -> None:
+    """Max abs difference to scipy (over max |x|) of each op on REAL signals, float64/float32."""
+    from scipy.signal import resample_poly
+
+    from lbpnet.datasets import load_hapt
+    from lbpnet.datasets.biosignalsnotebooks import load_opensignals_sample
+    from lbpnet.preprocess import ResamplePoly
+    signals = {"emg_fatigue (EMG, 1 kHz)": load_opensignals_sample("emg_fatigue").streams["emg"],
+               "ecg_5_min (ECG, 1 kHz)": load_opensignals_sample("ecg_5_min").streams["ecg"],
+               "HAPT exp01 (IMU, 50 Hz)": load_hapt()[0].streams["imu"]}
+    print("| signal | op | float64 | float32 |\n|---|---|---:|---:|")
+    for name, stream in signals.items():
+        x, fs = np.asarray(stream.data, np.float64).T, float(stream.sampling_rate)
+        band, line, low = [min(20.0, fs / 10), min(450.0, 0.45 * fs)], min(50.0, fs / 4), \
+            (6.0 if fs > 100 else 3.0)
+        b, a = iirnotch(line, 30.0, fs=fs)
+        resample = ResamplePoly(fs, 0.3 * fs)
+        ops = [(f"band-pass {band[0]:g}-{band[1]:g} Hz (4th)", Butterworth(fs, band, "bandpass", 4),
+                sosfiltfilt(butter(4, band, btype="bandpass", fs=fs, output="sos"), x)),
+               (f"notch {line:g} Hz", Notch(fs, line), filtfilt(b, a, x)),
+               (f"linear envelope {low:g} Hz (4th)", LinearEnvelope(fs, low),
+                sosfiltfilt(butter(4, low, fs=fs, output="sos"), np.abs(x))),
+               (f"resample to {0.3 * fs:g} Hz", resample,
+                resample_poly(x, resample.up, resample.down, axis=-1))]
+        for op_name, op, ref in ops:
+            errs = [np.abs(op(torch.as_tensor(x, dtype=dt)[None])[0].double().numpy() - ref).max()
+                    / np.abs(x).max() for dt in (torch.float64, torch.float32)]
+            print(f"| {name} | {op_name} | {errs[0]:.1e} | {errs[1]:.1e} |")
+
+
 def best_of(fn, repeats: int, sync=lambda: None) -> tuple[float, object]:
     times, out = [], None
     for _ in range(repeats):
@@ -76,7 +108,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--group", type=int, default=CHANNELS,
                         help="channels per call, for scipy and torch alike (bounds memory)")
+    parser.add_argument("--accuracy", action="store_true",
+                        help="print the accuracy table on real signals instead (no timing)")
     args = parser.parse_args()
+    torch.set_num_threads(1)
+    if args.accuracy:
+        accuracy_table()
+        return
 
     x = synthetic_emg(args.minutes)
     scale = float(np.abs(x).max())
