@@ -84,7 +84,8 @@ def main() -> None:
         lines.append(f"| {r['group']} | `{r['sample']}` | {r['what']} | {r['windows']} | "
                      f"{r['flagged']} | {fired} |")
     lines += ["", "## Real recording with motion artefacts", "",
-              "| sample | windows | flagged | flagged windows (s) | checks |", "|---|---|---|---|---|"]
+              "| sample | windows | flagged | flagged windows (s) | checks |",
+              "|---|---|---|---|---|"]
     for r in real.artefact_rows(config=cfg):
         spans = ", ".join(f"{a:g}-{b:g}" for a, b in r["flagged_windows_s"])
         lines.append(f"| `{r['sample']}` | {r['windows']} | {r['flagged']} | {spans} | "

@@ -135,7 +135,8 @@ def _emg_ecg_ppg(stream, kind, cols, starts, length_s, cfg, q, W):
             out["jump"][rows] = ms.jump_ratio(w)
         if kind == "PPG" and do.get("motion"):
             out["range"][rows] = ms.robust_range(w)
-    _put(q, "missing", cols, out["missing"], out["missing"] > 0, W)
+    if do.get("missing"):
+        _put(q, "missing", cols, out["missing"], out["missing"] > 0, W)
     if do.get("flat_line"):
         cut = float(cfg.flat_run_s.get(kind, 0.1))
         _put(q, "flat_line", cols, out["run"], out["run"] >= cut, W)
@@ -225,6 +226,8 @@ def score_stream(stream: Stream, starts: np.ndarray, length_s: float, cfg: QCCon
     q = StreamQuality(stream.name, list(stream.channel_names))
     kinds = channel_kinds(stream, kind)
     window_samples(stream, length_s)
+    if W == 0:
+        return q
     for k in dict.fromkeys(kinds):
         cols = [i for i, x in enumerate(kinds) if x == k]
         if k in ("EMG", "ECG", "PPG"):

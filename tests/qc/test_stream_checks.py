@@ -167,3 +167,12 @@ def test_constant_channel_is_a_flat_line_with_finite_scores():
     flags, res = _flags(emg_recording(x))
     assert flags["flat_line"].all() and not flags["clipping"].any()
     assert all(np.isfinite(s).all() for s in res.streams["emg"].scores.values())
+
+
+def test_no_window_and_disabled_checks():
+    x, _ = emg_like(S)
+    res = score_recording(emg_recording(x), np.zeros(0), 2.0)
+    assert res.quality().shape == (0,) and res.streams["emg"].flags == {}
+    only = QCConfig(checks=["flat_line"])
+    res = score_recording(emg_recording(x), STARTS, 2.0, only)
+    assert set(res.streams["emg"].flags) == {"flat_line"}
