@@ -8,7 +8,8 @@ envelope front end → ResNet-1d, IMU → ResNet-1d, 5 outputs), untrained. Grou
 
 For each method the same :class:`lbpnet.explain.Explainer` explains ``--batch``
 windows in one call (Captum batched; ``internal_batch_size`` = batch × steps) and,
-as the reference, ``--naive`` windows one call per window. The ratio is naive time
+as the reference, ``--naive`` windows one call per window. Both are memory-bounded the
+same way: at most ``--internal`` window copies go through the model at once. The ratio is naive time
 per window / batched time per window (goal ≥ 10). Nothing is asserted.
 
     python benchmarks/attribution.py [--batch 32] [--naive 4] [--methods ...] [--device cpu]
@@ -57,6 +58,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--n-steps", type=int, default=32)
+    ap.add_argument("--internal", type=int, default=256,
+                    help="most window copies per forward pass (IG internal_batch_size; "
+                         "ablation: perturbations_per_eval = internal // windows)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     import tempfile
@@ -69,22 +73,26 @@ def main() -> None:
                "imu": torch.randn(a.batch, 6, 200, generator=g) * 0.1}
     print(f"# {platform.node()} {platform.processor() or platform.machine()}, torch "
           f"{torch.__version__}, device {a.device}, threads {a.threads}, batch {a.batch}, "
-          f"naive loop over {a.naive} windows, IG steps {a.n_steps}, SYNTHETIC random input")
+          f"naive loop over {a.naive} windows, IG steps {a.n_steps}, at most {a.internal} "
+          f"window copies per forward pass, SYNTHETIC random input")
     print("| method | batched s/window | naive s/window | ratio (naive / batched) |")
     print("|---|---|---|---|")
     for method in a.methods:
-        cfg = ExplainConfig(method=method, baseline="mean", target=0, n_steps=a.n_steps,
-                            n_samples=16, internal_batch_size=a.batch * a.n_steps,
-                            perturbations_per_eval=16, batch_size=a.batch)
-        ex = Explainer(model, layout, edges, [f"y{i}" for i in range(5)], cfg,
-                       multi_label=True, device=a.device)
+        def explainer(n_windows):
+            cfg = ExplainConfig(method=method, baseline="mean", target=0, n_steps=a.n_steps,
+                                n_samples=16, internal_batch_size=a.internal,
+                                perturbations_per_eval=max(1, a.internal // n_windows),
+                                batch_size=a.batch)
+            return Explainer(model, layout, edges, [f"y{i}" for i in range(5)], cfg,
+                             multi_label=True, device=a.device)
+        ex, ex1 = explainer(a.batch), explainer(1)
         one = {m: x[:1] for m, x in signals.items()}
-        ex.explain_batch(one)                                   # warm-up
+        ex1.explain_batch(one)                                  # warm-up
         batched = timed(lambda: ex.explain_batch(signals), a.repeats) / a.batch
 
         def naive():
             for i in range(a.naive):
-                ex.explain_batch({m: x[i:i + 1] for m, x in signals.items()})
+                ex1.explain_batch({m: x[i:i + 1] for m, x in signals.items()})
         per_window = timed(naive, a.repeats) / a.naive
         print(f"| {method} | {batched:.4f} | {per_window:.4f} | {per_window / batched:.1f}× |",
               flush=True)

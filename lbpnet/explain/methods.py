@@ -142,21 +142,32 @@ def attribute(method: str, forward: nn.Module, inputs: tuple[torch.Tensor, ...],
         (channel, segment) groups (``feature_ablation``).
     segment_samples : list of int
         Samples per segment of each input (``occlusion``: the sliding window).
-    n_steps, internal_batch_size
-        Integrated gradients: path steps, and how many scaled copies go through
-        the model at once (bounds memory).
+    n_steps : int
+        Integrated gradients: path steps.
+    internal_batch_size : int, optional
+        The most window copies that go through the model at once, for every
+        method (bounds memory): integrated gradients' scaled copies, gradient
+        SHAP's random points (the batch is split), ablation's perturbed copies
+        (``perturbations_per_eval = internal_batch_size // batch``).
     n_samples, stdevs
         Gradient SHAP: random points per window, noise (in input units).
     perturbations_per_eval
-        Ablation: how many ablated copies go through the model at once.
+        Ablation: perturbed copies of each window per pass when
+        ``internal_batch_size`` is not given.
     """
+    n = len(target)
+    if internal_batch_size:
+        perturbations_per_eval = max(1, int(internal_batch_size) // n)
     if method == "integrated_gradients":
         return IntegratedGradients(forward).attribute(
             inputs, baselines=baselines, target=target, n_steps=n_steps,
-            internal_batch_size=internal_batch_size or len(target) * n_steps)
+            internal_batch_size=internal_batch_size or n * n_steps)
     if method == "gradient_shap":
-        return GradientShap(forward).attribute(
-            inputs, baselines=baselines, target=target, n_samples=n_samples, stdevs=stdevs)
+        step = max(1, int(internal_batch_size) // n_samples) if internal_batch_size else n
+        parts = [GradientShap(forward).attribute(
+            tuple(x[i:i + step] for x in inputs), baselines=baselines, target=target[i:i + step],
+            n_samples=n_samples, stdevs=stdevs) for i in range(0, n, step)]
+        return tuple(torch.cat(p, 0) for p in zip(*parts))
     if method == "saliency":
         return Saliency(forward).attribute(inputs, target=target, abs=True)
     if method == "feature_ablation":
