@@ -13,8 +13,22 @@ resampling step updates the rate seen by the steps after it::
     ])
     envelope = chain(emg)            # (batch, 16, 7_200_000) at 2 kHz -> (batch, 16, 360_000)
 
-The same chain is a model front end (``model.front_ends.emg``, it keeps the channel count)
-or, through :class:`~lbpnet.preprocess.stream_filter.StreamFilter`, a recording transform.
+The same chain is a model front end (it keeps the channel count), applied to each window
+after standardisation, e.g. in an experiment config::
+
+    model:
+      front_ends:
+        emg:
+          _target_: lbpnet.preprocess.FilterChain
+          fs: 1000.0                     # the EMG stream's rate
+          steps:
+            - {_target_: lbpnet.preprocess.Butterworth, _partial_: true,
+               cutoff_hz: [20.0, 450.0], btype: bandpass, order: 4}
+            - {_target_: lbpnet.preprocess.FullWaveRectify}
+            - {_target_: lbpnet.preprocess.LinearEnvelope, _partial_: true, cutoff_hz: 6.0}
+
+or, through :class:`~lbpnet.preprocess.stream_filter.StreamFilter`, a recording transform
+(``conf/preprocess/emg_standard.yaml``: ``lbpnet-train preprocess=emg_standard``).
 """
 
 from __future__ import annotations

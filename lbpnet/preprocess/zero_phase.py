@@ -113,5 +113,5 @@ class ZeroPhaseSos(nn.Module):
             ext = extend(flat, edge, self.padtype, front)
             y = sosfilt(ext, kernels, zi * ext[:, front:front + 1], start=front)
             y = sosfilt(y, kernels, zi * y[:, -1:], reverse=True)   # backwards, no flip
-            y = y[:, front + edge:front + edge + length]
+            y = y[:, front + edge:front + edge + length].contiguous()
         return y.reshape(shape).to(dtype)

@@ -73,3 +73,17 @@ def test_chain_is_a_model_front_end():
     assert logits.shape == (2, 3)
     logits.sum().backward()
     assert all(torch.isfinite(p.grad).all() for p in net.parameters() if p.grad is not None)
+
+
+def test_front_end_from_a_hydra_config():
+    from hydra.utils import instantiate
+    front = {"_target_": "lbpnet.preprocess.FilterChain", "fs": 1000.0, "steps": [
+        {"_target_": "lbpnet.preprocess.Butterworth", "_partial_": True,
+         "cutoff_hz": [20.0, 450.0], "btype": "bandpass", "order": 4},
+        {"_target_": "lbpnet.preprocess.FullWaveRectify"},
+        {"_target_": "lbpnet.preprocess.LinearEnvelope", "_partial_": True, "cutoff_hz": 6.0}]}
+    net = instantiate({"_target_": "lbpnet.models.multimodal.MultimodalClassifier",
+                       "channels": {"emg": 4}, "n_outputs": 2, "front_ends": {"emg": front}},
+                      _convert_="all")
+    assert isinstance(net.front_ends["emg"], FilterChain) and len(net.front_ends["emg"]) == 3
+    assert net({"emg": torch.randn(2, 4, 2000)}).shape == (2, 2)
