@@ -10,12 +10,11 @@ import torch
 from torch.utils.data import DataLoader
 
 from lbpnet.errors import ConfigError
+from lbpnet.qc.quality import POLICIES as QC_POLICIES
 from lbpnet.recording.recording import Recording
 from lbpnet.windows.dataset import WindowDataset, collate_windows
 from lbpnet.windows.index import WindowIndex, make_windows
 from lbpnet.windows.splits import SIDES, Split
-
-QC_POLICIES = ("exclude", "mask_loss")
 
 
 class WindowDataModule(pl.LightningDataModule):
