@@ -146,3 +146,15 @@ def test_every_search_optimises_a_validation_metric(tmp_path, search):
     # every searched parameter exists in the experiment's config (no typo, no renamed key)
     missing = [k for k in cfg.hydra.sweeper.params if OmegaConf.select(cfg, k, default="?") == "?"]
     assert not missing
+
+
+def test_a_sweep_on_validation_without_a_validation_side_stops_before_training(tmp_path):
+    from lbpnet.cli.train import train
+    from lbpnet.errors import ConfigError
+    # hapt_activity is a final fit (split.val_fraction=0): nothing to select on
+    cfg = compose_train_config(["experiment=hapt_activity", "hparams_search=activity_optuna"],
+                               tmp_path)
+    with pytest.raises(ConfigError, match="optimises 'val/f1_macro' but the split has no "
+                                          "validation side.*hapt_activity_dev"):
+        train(cfg)
+    assert not (tmp_path / "checkpoints").exists()
