@@ -13,6 +13,7 @@ from lbpnet.reports.html import channel_label, output_label
 from lbpnet.reports.signals import WindowSignals
 
 MAX_HEATMAP_ROWS = 20
+MAX_BINS = 1500
 
 
 def _plain(text: str) -> str:
@@ -157,8 +158,9 @@ def session_timeline(starts_s: np.ndarray, matrices: np.ndarray, edges_s: np.nda
     matrices : array, shape (n_windows, channels, segments)
     """
     plt = _pyplot()
-    width = float(np.min(np.diff(edges_s)))
     t0, t1 = float(starts_s.min()), float(starts_s.max() + edges_s[-1])
+    # one bin per segment, but at most MAX_BINS across an hours-long session
+    width = max(float(np.min(np.diff(edges_s))), (t1 - t0) / MAX_BINS)
     n_bins = max(1, int(np.ceil((t1 - t0) / width)))
     total = np.zeros((matrices.shape[1], n_bins))
     count = np.zeros(n_bins)
