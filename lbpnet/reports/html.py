@@ -84,9 +84,11 @@ def figure(data_uri: str, alt: str, caption: str) -> str:
             f"<figcaption class=\"muted\">{esc(caption)}</figcaption></figure>")
 
 
-def page(title: str, body: str, synthetic: bool) -> str:
-    """A complete HTML document: banners (synthetic, disclaimer) above ``body``."""
-    banners = (f'<div class="banner synthetic" id="synthetic">{esc(SYNTHETIC_NOTE)}</div>'
+def page(title: str, body: str, synthetic: bool | str) -> str:
+    """A complete HTML document: banners (synthetic, disclaimer) above ``body``;
+    ``synthetic`` is a flag (the standard note) or the note itself (mixed data)."""
+    note = synthetic if isinstance(synthetic, str) else SYNTHETIC_NOTE
+    banners = (f'<div class="banner synthetic" id="synthetic">{esc(note)}</div>'
                if synthetic else "")
     disclaimer = f'<div class="banner disclaimer" id="disclaimer">{esc(DISCLAIMER)}</div>'
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

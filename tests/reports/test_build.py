@@ -77,6 +77,14 @@ def test_real_data_is_not_labelled_synthetic(tmp_path):
         assert "SYNTHETIC" not in Path(page).read_text()
 
 
+def test_mixed_cohort_says_which_sessions_are_synthetic(tmp_path):
+    sessions = {0: SESSIONS[0], 1: replace(SESSIONS[1], synthetic=False)}
+    summary = build_cheap(tmp_path, sessions=sessions)
+    assert "1 of 2 sessions below were generated" in Path(summary["index"]).read_text()
+    assert "SYNTHETIC" in Path(summary["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
+    assert "SYNTHETIC" not in Path(summary["sessions"]["sub-P02_ses-2_task-lbp"]).read_text()
+
+
 def test_pages_are_self_contained(built):
     summary = built
     for page in [summary["index"], *summary["sessions"].values()]:
