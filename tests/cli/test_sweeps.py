@@ -4,6 +4,7 @@ launchers, Lightning DDP. Each runs ``lbpnet-train`` in a subprocess, as a user 
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,25 @@ def test_ddp_on_cpu_with_two_processes_shares_the_batches(tmp_path):
     steps = per_process // batch if per_process > batch else math.ceil(per_process / batch)
     ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
     assert ckpt["global_step"] == 2 * steps < 2 * (n // batch)
+
+
+@pytest.mark.slow
+def test_ddp_strategy_scores_agree_across_processes(tmp_path):
+    # thresholds and F1 come from the windows of both processes (all_gather), so both
+    # processes report the same test scores
+    run = tmp_path / "run"
+    lbpnet_train(tmp_path, "experiment=synthetic_strategy", "data.n_patients=15",
+                 "data.n_sessions=1", "trainer.max_epochs=2", "logger=none", "trainer=ddp",
+                 "trainer.accelerator=cpu", "trainer.devices=2", "trainer.precision=32-true",
+                 f"hydra.run.dir={run}")
+
+    def scores(log):
+        line = next(x for x in log.read_text().splitlines() if "test metrics:" in x)
+        return dict(re.findall(r"'(test/[^']+)': ([-0-9.e]+)", line))
+
+    rank0, rank1 = scores(run / "train.log"), scores(run / "train_ddp_process_1.log")
+    assert "test/f1_macro" in rank0 and rank0 == rank1
+    assert json.loads((run / "metrics.json").read_text())["world_size"] == 2
 
 
 def test_trainer_configs_compose_with_mixed_precision_clipping_and_accumulation(tmp_path):
