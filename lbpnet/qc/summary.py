@@ -70,8 +70,7 @@ def plot_summary(rows: list[dict], path: str | os.PathLike | None = None):
             grid[recs.index(r["recording"]), cols.index(f"{r['stream']}/{r['check']}")] = \
                 r["fraction"]
     fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(cols) + 2), max(2.5, 0.3 * len(recs) + 1.5)))
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad("lightgrey")
+    cmap = plt.get_cmap("viridis").with_extremes(bad="lightgrey")
     im = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", vmin=0, vmax=1, cmap=cmap)
     ax.set_xticks(range(len(cols)), cols, rotation=90, fontsize=7)
     ax.set_yticks(range(len(recs)), recs, fontsize=7)
