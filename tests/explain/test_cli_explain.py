@@ -65,3 +65,19 @@ def test_segments_longer_than_the_window_are_refused(run_dir):
     with pytest.raises(ConfigError, match="do not fit windows of 10.0 s"):
         explain(_cfg(f"run_dir={run_dir}", "segments.n_segments=null",
                      "segments.segment_s=12.0"))
+
+
+def test_checkpoint_of_a_run_on_other_data_is_named(run_dir, tmp_path):
+    import shutil
+
+    from omegaconf import OmegaConf
+
+    other = tmp_path / "other_run"
+    (other / "checkpoints").mkdir(parents=True)
+    shutil.copy(run_dir / "checkpoints" / "last.ckpt", other / "checkpoints" / "last.ckpt")
+    cfg = OmegaConf.load(run_dir / "config.yaml")
+    cfg.window.length_s = 5.0                      # that run was trained on 5 s windows
+    OmegaConf.save(cfg, other / "config.yaml")
+    with pytest.raises(ConfigError, match=r"training data of .*other_run.*10.0 s"):
+        explain(_cfg(f"run_dir={run_dir}", f"checkpoint={other / 'checkpoints' / 'last.ckpt'}",
+                     "max_windows=4"))
