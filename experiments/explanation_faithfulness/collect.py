@@ -89,7 +89,7 @@ def main() -> None:
                for t in TASKS if (HERE / "results" / f"{t}.json").is_file()}
     out = ["# Explanation faithfulness — results", "",
            "Written by `collect.py` from `results/*.json` (`evaluate.py`, `run.sh`). "
-           "Cells are (channel × 0.5 s segment); removed cells are replaced by the same cells "
+           "Cells are channel × one of 4 equal segments of the window; removed cells are replaced by the same cells "
            "of another window of the batch (`permuted`, in-distribution) for every method. "
            "Probabilities are those of the explained output. ρ = mean Spearman rank correlation "
            "per window between the original attribution and the one after randomisation "
