@@ -159,8 +159,14 @@ def train(cfg: DictConfig) -> dict:
         "split": _split_summary(dm), "lbpnet_version": __version__,
         "synthetic": any(r.metadata.get("synthetic", False) for r in dm.recordings),
     })
+    if hasattr(dm, "split_summary"):      # window data: QC policy and windows flagged/excluded
+        metrics["quality"] = dm.split_summary()
     if trainer.is_global_zero:
         atomic_write_json(output_dir / "metrics.json", metrics)
+        rows = getattr(dm, "quality_table", None)
+        if rows:                          # per recording and stream: share flagged per check
+            from lbpnet.qc.summary import write_summary_csv
+            write_summary_csv(rows, output_dir / "qc_summary.csv")
     log.info("test metrics: %s", {k: v for k, v in metrics.items() if isinstance(v, float)})
     log.info("run directory: %s", output_dir)
     return metrics

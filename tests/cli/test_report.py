@@ -42,6 +42,15 @@ def run_dir(tmp_path_factory):
     return root / "run"
 
 
+def test_a_qc_run_records_its_quality_counts_and_summary(run_dir):
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    quality = metrics["quality"]
+    assert quality["qc_policy"] == "mask_loss"
+    assert quality["train"]["windows"] > 0 and quality["train"]["windows_excluded"] == 0
+    header = (run_dir / "qc_summary.csv").read_text().splitlines()[0]
+    assert header.startswith("recording,stream,check")
+
+
 def report_cfg(*overrides):
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
