@@ -165,3 +165,25 @@ def test_baselines_locf_and_logistic():
     easy = {"first": first, "anchor": first - drop, "non_response": y, "k": torch.full((n,), 2)}
     prob = EarlyChangeLogistic().fit(easy, 2).predict_proba(easy)
     assert non_response_scores(prob, y)["auroc"] > 0.95
+
+
+def test_task_forecasts_in_points_from_the_last_report_and_masks_missing_targets():
+    from lbpnet.tasks.trajectory import TrajectoryForecast
+
+    table = _table()
+    ex = make_examples(table, np.zeros((2, 4, 3)), [0, 1], [1, 2], 4, NonResponse())
+    model = SessionGRU({"sessions": 4}, n_outputs=6, quantiles=Q)
+    task = TrajectoryForecast(model, [f"{p}@+{a}" for a in (1, 2, 3) for p in ("odi", "nrs")],
+                              pro_scale={"odi": 10.0, "nrs": 1.0})
+    out = task(ex)
+    assert out["quantiles"].shape == (4, 3, 2, 3) and out["non_response_prob"].shape == (4,)
+    expected = ex["anchor"][:, None, :, None] + out["change"] * torch.tensor([10.0, 1.0])[:, None]
+    assert torch.allclose(out["quantiles"], expected)
+    change = out["change"].detach().requires_grad_(True)
+    loss, _, _ = task._loss({**out, "change": change}, ex)
+    loss.backward()
+    missing = torch.isnan(ex["future"])                # unreported or beyond the last session
+    assert torch.isfinite(loss) and missing.any() and (~missing).any()
+    assert torch.all(change.grad[missing] == 0) and torch.any(change.grad[~missing] != 0)
+    with pytest.raises(ConfigError):
+        TrajectoryForecast(model, ["odi@+1", "nrs@+1"], pro_scale={"odi": 10.0})
