@@ -7,10 +7,10 @@ recordings; ``experiments/qc_validation`` reports how they do on held-out data.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 
 from lbpnet.errors import ConfigError
+from lbpnet.numbers import is_finite_number as _finite
 
 CHECKS = ("missing", "flat_line", "clipping", "powerline", "baseline_wander", "motion",
           "ecg_contamination", "electrode_pop", "low_snr", "placement", "dropout",
@@ -201,10 +201,3 @@ class QCConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _finite(v) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False

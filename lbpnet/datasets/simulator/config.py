@@ -8,10 +8,10 @@ events per minute of recording.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 
 from lbpnet.errors import ConfigError
+from lbpnet.numbers import is_finite_number as _finite
 
 # muscle -> (role, MVC RMS amplitude in uV).
 # Roles: "extensor" (agonist of trunk extension), "flexor" (antagonist: abdominals),
@@ -221,10 +221,3 @@ class SimulatorConfig:
     def to_dict(self) -> dict:
         """Plain JSON-serialisable parameters (for the cache key and metadata)."""
         return asdict(self)
-
-
-def _finite(v) -> bool:
-    try:
-        return math.isfinite(float(v))
-    except (TypeError, ValueError):
-        return False
