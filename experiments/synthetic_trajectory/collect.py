@@ -38,6 +38,7 @@ def _load() -> dict:
         if not m.get("synthetic"):
             raise ValueError(f"{path}: a run on real data does not belong in this table")
         k = int(path.parent.name.split("_")[0][1:])
+        m["seed"] = int(path.parent.parent.name.removeprefix("seed"))
         runs[(path.parts[-4], k)].append(m)
     return runs
 
@@ -83,9 +84,11 @@ def main() -> str:
     counts = []
     for k in ks:
         ms = runs.get((first, k), [])
-        counts.append(f"k={k}: {len(ms)} runs, {sum(m['test/examples'] for m in ms)} test "
-                      f"patient-examples, {sum(m['test/non_responders'] for m in ms)} "
-                      "non-responders")
+        seeds = sorted({int(m["seed"]) for m in ms}) if all("seed" in m for m in ms) else []
+        counts.append(f"k={k}: {len(ms)} runs (seeds {seeds or 'n/a'}; each seed is its own "
+                      f"5-fold partition, so every patient is tested once per seed), "
+                      f"{sum(m['test/examples'] for m in ms)} test patient-examples, "
+                      f"{sum(m['test/non_responders'] for m in ms)} of them non-responders")
     lines += ["", "Runs: " + "; ".join(counts) + "."]
     text = "\n".join(lines) + "\n"
     atomic_write_text(HERE / "results.md", text)
