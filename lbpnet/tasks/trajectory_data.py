@@ -24,6 +24,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from lbpnet.errors import ConfigError
 from lbpnet.recording.recording import Recording
+from lbpnet.tasks.recording_source import read_source, transformed
 from lbpnet.tasks.trajectory_outcome import NonResponse
 from lbpnet.tasks.trajectory_sequences import (PROS, fit_standardizer, make_examples,
                                                raw_features, session_table)
@@ -149,13 +150,8 @@ class TrajectoryDataModule(pl.LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         if self.datasets:
             return
-        recs = self.source() if callable(self.source) else list(self.source)
-        if not recs:
-            raise ConfigError("the data source returned no recordings", field="data.source",
-                              fix="check data.root and the cohort size")
-        for transform in self.transforms:
-            recs = [transform(r) for r in recs]
-        self.recordings = recs
+        recs = read_source(self.source, fix="check data.root and the cohort size")
+        recs = self.recordings = transformed(recs, self.transforms)
         self.split = self.split_fn(recs)
         sides = self._patient_sides(recs)
         self.table = table = session_table(recs, self.epoch_s)

@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader
 from lbpnet.errors import ConfigError
 from lbpnet.qc.quality import POLICIES as QC_POLICIES
 from lbpnet.recording.recording import Recording
+from lbpnet.tasks.recording_source import read_source, transformed
 from lbpnet.windows.dataset import WindowDataset, collate_windows
 from lbpnet.windows.index import WindowIndex, make_windows
 from lbpnet.windows.splits import SIDES, Split
@@ -89,14 +90,8 @@ class WindowDataModule(pl.LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         if self.datasets:
             return
-        recs = self.source() if callable(self.source) else list(self.source)
-        if not recs:
-            raise ConfigError("the data source returned no recordings", field="data.source",
-                              fix="check data.root and the subject/task filters")
-        raw = recs                   # QC scores the recordings as read, before transforms
-        for transform in self.transforms:
-            recs = [transform(r) for r in recs]
-        self.recordings = recs
+        raw = read_source(self.source)   # QC scores the recordings as read, before transforms
+        recs = self.recordings = transformed(raw, self.transforms)
         found = sorted({lab for r in recs for lab in r.annotations.labels()})
         if self.classes is None:
             self.classes = found
