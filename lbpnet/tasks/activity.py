@@ -76,12 +76,12 @@ class ActivityRecognition(WindowTask):
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         quality = quality_weights(batch, len(batch["label"]))
-        loss = self._loss(self(self.training_signals(batch)), batch["label"], quality)
+        loss = self._loss(self(self.training_signals(batch), batch.get("present")), batch["label"], quality)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["label"]))
         return loss
 
     def _eval_step(self, batch: dict, metrics: MetricCollection, prefix: str) -> None:
-        logits = self(batch["signals"])
+        logits = self(batch["signals"], batch.get("present"))
         quality = quality_weights(batch, len(batch["label"]))
         self.log(f"{prefix}/loss", self._loss(logits, batch["label"], quality),
                  batch_size=len(batch["label"]), sync_dist=True)   # DDP: mean over processes

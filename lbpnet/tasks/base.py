@@ -74,8 +74,13 @@ class WindowTask(pl.LightningModule):
         self.augment = augment
         self.test_results: dict = {}
 
-    def forward(self, signals: dict[str, torch.Tensor]) -> torch.Tensor:
-        return self.model(signals)
+    def forward(self, signals: dict[str, torch.Tensor],
+                present: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
+        """Model outputs; ``present[m]`` (batch,) bool marks windows whose recording has
+        modality m (``WindowDataset(missing_modalities="mask")``), passed to the model."""
+        if present is None:
+            return self.model(signals)
+        return self.model(signals, present=present)
 
     def training_signals(self, batch: dict) -> dict[str, torch.Tensor]:
         signals = batch["signals"]

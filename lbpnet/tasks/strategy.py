@@ -91,12 +91,12 @@ class StrategyDetection(WindowTask):
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         quality = quality_weights(batch, len(batch["targets"]))
-        loss = self._loss(self(self.training_signals(batch)), batch["targets"], quality)
+        loss = self._loss(self(self.training_signals(batch), batch.get("present")), batch["targets"], quality)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["targets"]))
         return loss
 
     def _eval_step(self, batch: dict, side: str) -> None:
-        logits = self(batch["signals"])
+        logits = self(batch["signals"], batch.get("present"))
         targets = batch["targets"]
         self.log(f"{side}/loss", self._loss(logits, targets, quality_weights(batch, len(targets))),
                  batch_size=len(targets), sync_dist=True)     # DDP: mean over processes

@@ -37,6 +37,10 @@ class WindowDataModule(pl.LightningDataModule):
         See :func:`lbpnet.windows.index.make_windows`.
     modalities : list of str, optional
         Streams to use (default: all that every recording has).
+    missing_modalities : {"error", "mask"}
+        A recording lacking one of ``modalities``: an error, or zeros plus
+        ``batch["present"][m] = False`` for its windows (list ``modalities``, and use
+        a model with ``missing_modalities: mask``).
     targets : list of str, optional
         Multi-label targets scored per window (e.g. movement strategies); see
         :func:`lbpnet.windows.index.make_windows`.
@@ -62,8 +66,9 @@ class WindowDataModule(pl.LightningDataModule):
                  num_workers: int = 0, stats_windows: int = 4096, seed: int = 0,
                  targets: Sequence[str] | None = None, target_min_fraction: float = 0.5,
                  transforms: Sequence[Callable[[Recording], Recording]] = (),
-                 quality=None) -> None:
+                 quality=None, missing_modalities: str = "error") -> None:
         super().__init__()
+        self.missing_modalities = missing_modalities
         self.source = source
         self.classes = [str(c) for c in classes] if classes is not None else None
         self.split_fn = split
@@ -112,7 +117,8 @@ class WindowDataModule(pl.LightningDataModule):
                 self.excluded[side] = int((keep & ~index.good()).sum())
                 keep &= index.good()
             if keep.any():
-                self.datasets[side] = WindowDataset(recs, index.subset(keep), self.modalities)
+                self.datasets[side] = WindowDataset(recs, index.subset(keep), self.modalities,
+                                                    self.missing_modalities)
         if "train" not in self.datasets:
             raise ConfigError("no training windows after the split", field="split",
                               fix="leave subjects with labelled windows on the training side")
@@ -170,7 +176,13 @@ class WindowDataModule(pl.LightningDataModule):
         rng = np.random.default_rng(self.seed)
         pick = rng.permutation(len(ds))[: self.stats_windows]
         batch = ds.__getitems__(np.sort(pick))
-        return {m: (x.mean(dim=(0, 2)), x.std(dim=(0, 2))) for m, x in batch["signals"].items()}
+        present = batch.get("present", {})
+        stats = {}
+        for m, x in batch["signals"].items():
+            if m in present and present[m].any():
+                x = x[present[m]]            # absent windows are zeros, not data
+            stats[m] = (x.mean(dim=(0, 2)), x.std(dim=(0, 2)))
+        return stats
 
     def _loader(self, side: str, shuffle: bool) -> DataLoader:
         if side not in self.datasets:

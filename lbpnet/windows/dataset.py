@@ -6,6 +6,7 @@ A sample is a dict::
      "label": int64 tensor (),
      "targets": float32 tensor (n_targets,)      (only with multi-label targets)
      "quality": float32 tensor ()   (1 good, 0 bad: :mod:`lbpnet.qc`; 1 without QC)
+     "present": {modality: bool tensor ()}   (only with missing_modalities="mask")
      "recording": int64 tensor (), "start": float64 tensor () (s)}
 
 where ``time_m = round(length_s * rate_m)`` differs per modality. A batch has the
@@ -41,34 +42,52 @@ class WindowDataset(Dataset):
     modalities : list of str, optional
         Streams to read (default: those every recording has, in the first
         recording's order).
+    missing_modalities : {"error", "mask"}
+        A recording that lacks one of ``modalities``: refuse it (``"error"``), or
+        give its windows zeros for that modality and ``batch["present"][m] = False``
+        (``"mask"``; models with ``missing_modalities=mask`` then ignore them).
     """
 
     def __init__(self, recordings: list[Recording], index: WindowIndex,
-                 modalities: Sequence[str] | None = None) -> None:
+                 modalities: Sequence[str] | None = None,
+                 missing_modalities: str = "error") -> None:
+        if missing_modalities not in ("error", "mask"):
+            raise WindowError(f"unknown missing_modalities '{missing_modalities}'",
+                              field="data.module.missing_modalities", fix="use error or mask")
         self.recordings = recordings
         self.index = index
+        self.mask_missing = missing_modalities == "mask"
         common = [m for m in recordings[0].streams
                   if all(m in r.streams for r in recordings)] if recordings else []
         self.modalities = list(modalities) if modalities is not None else common
+        self.first = {}        # modality -> the first recording that has it (channels, rate)
         for m in self.modalities:
+            having = [r for r in recordings if m in r.streams]
             missing = [r for r in recordings if m not in r.streams]
-            if missing:
+            if missing and (not self.mask_missing or not having):
                 raise WindowError(
                     f"modality '{m}' is missing in {len(missing)} recording(s); available: "
                     f"{sorted(missing[0].streams)}", source=missing[0].source,
-                    field="data.modalities", fix="choose modalities every recording has")
-            names = recordings[0].streams[m].channel_names
-            other = next((r for r in recordings if r.streams[m].channel_names != names), None)
+                    field="data.modalities",
+                    fix="choose modalities every recording has, or set "
+                        "data.module.missing_modalities=mask (at least one recording must "
+                        "have it)")
+            self.first[m] = having[0]
+            names = having[0].streams[m].channel_names
+            other = next((r for r in having if r.streams[m].channel_names != names), None)
             if other is not None:
                 raise WindowError(
                     f"modality '{m}' has channels {other.streams[m].channel_names} here but "
-                    f"{names} in {recordings[0].source}", source=other.source,
+                    f"{names} in {having[0].source}", source=other.source,
                     field=f"streams.{m}.channel_names",
                     fix="give every recording the same channels in the same order")
+        self.has = {m: np.array([m in r.streams for r in recordings], dtype=bool)
+                    for m in self.modalities}
         self.samples = {m: self._samples_per_window(m) for m in self.modalities}
 
     def _samples_per_window(self, modality: str) -> int:
-        rates = {float(r.streams[modality].sampling_rate) for r in self.recordings}
+        rates = {float(r.streams[modality].sampling_rate) for r in self.recordings
+                 if modality in r.streams}
         if len(rates) > 1:
             raise WindowError(
                 f"modality '{modality}' has several sampling rates {sorted(rates)}",
@@ -78,7 +97,7 @@ class WindowDataset(Dataset):
 
     def channels(self) -> dict[str, int]:
         """Number of channels per modality."""
-        return {m: self.recordings[0].streams[m].n_channels for m in self.modalities}
+        return {m: self.first[m].streams[m].n_channels for m in self.modalities}
 
     def __len__(self) -> int:
         return len(self.index)
@@ -91,26 +110,33 @@ class WindowDataset(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         batch = self.__getitems__([int(i)])
-        return {"signals": {m: x[0] for m, x in batch["signals"].items()},
-                **{k: v[0] for k, v in batch.items() if k != "signals"}}
+        return {k: ({m: x[0] for m, x in v.items()} if isinstance(v, dict) else v[0])
+                for k, v in batch.items()}
 
     def __getitems__(self, indices: Sequence[int]) -> dict:
         """A whole batch at once: ``signals[m]`` is (batch, channels, time_m)."""
         idx = np.asarray(indices, dtype=np.int64)
         recs, starts = self.index.recording[idx], self.index.start[idx]
-        signals = {}
+        signals, present = {}, {}
         for m in self.modalities:
             n = self.samples[m]
-            first = self.recordings[0].streams[m]
+            first = self.first[m].streams[m]
             array = np.empty((len(idx), first.n_channels, n), dtype=np.float32)
+            has = self.has[m][recs]
             for b, (rec, start) in enumerate(zip(recs.tolist(), starts.tolist())):
-                array[b] = self._slice(m, rec, start).T       # the only copy
+                if has[b]:
+                    array[b] = self._slice(m, rec, start).T   # the only copy
+                else:
+                    array[b] = 0.0                            # absent: masked by the model
             signals[m] = torch.from_numpy(array)
+            present[m] = torch.from_numpy(has.copy())
         out = {"signals": signals, "label": torch.from_numpy(self.index.label[idx].copy()),
                "recording": torch.from_numpy(recs.copy()),
                "start": torch.from_numpy(starts.astype(np.float64))}
         if self.index.targets is not None:
             out["targets"] = torch.from_numpy(self.index.targets[idx].copy())
+        if self.mask_missing:
+            out["present"] = present
         quality = self.index.quality
         out["quality"] = (torch.ones(len(idx), dtype=torch.float32) if quality is None
                           else torch.from_numpy(quality[idx].astype(np.float32)))
@@ -126,4 +152,7 @@ def collate_windows(batch: list[dict] | dict) -> dict:
     for key in ("label", "recording", "start", "targets", "quality"):
         if key in batch[0]:
             out[key] = torch.stack([b[key] for b in batch])
+    if "present" in batch[0]:
+        out["present"] = {m: torch.stack([b["present"][m] for b in batch])
+                          for m in batch[0]["present"]}
     return out

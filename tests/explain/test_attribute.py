@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import EMG, IMU, PLANTED
+from explain_toys import EMG, IMU, PLANTED
 from lbpnet.errors import ConfigError
 from lbpnet.explain.attribute import Explainer, ExplainConfig
 from lbpnet.explain.grouping import ChannelLayout, segment_edges

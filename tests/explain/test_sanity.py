@@ -1,6 +1,6 @@
 import numpy as np
 
-from conftest import tiny_model, train
+from explain_toys import tiny_model, train
 from lbpnet.explain import sanity
 from lbpnet.explain.attribute import Explainer, ExplainConfig
 from lbpnet.explain.grouping import ChannelLayout, segment_edges
