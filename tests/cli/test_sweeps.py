@@ -178,3 +178,12 @@ def test_a_sweep_on_validation_without_a_validation_side_stops_before_training(t
                                           "validation side.*hapt_activity_dev"):
         train(cfg)
     assert not (tmp_path / "checkpoints").exists()
+
+
+def test_no_experiment_makes_a_sweep_select_on_test_data():
+    import yaml
+
+    from lbpnet.cli.config_path import CONFIG_DIR
+    for path in sorted((CONFIG_DIR / "experiment").glob("*.yaml")):
+        metric = (yaml.safe_load(path.read_text()) or {}).get("optimized_metric")
+        assert metric is None or not str(metric).startswith("test/"), path.name
