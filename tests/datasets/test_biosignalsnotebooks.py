@@ -11,14 +11,6 @@ from lbpnet.datasets import biosignalsnotebooks as bsn  # noqa: E402
 from lbpnet.errors import ReaderError  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def names():
-    try:
-        return bsn.list_opensignals_samples()
-    except ReaderError as exc:
-        pytest.skip(f"biosignalsnotebooks==0.6.14 could not be fetched: {exc}")
-
-
 def test_transfer_functions_follow_the_plux_datasheets():
     # mid-scale is 0; full scale of a 16-bit EMG is +/- VCC / (2 G) = +/- 1.5 mV
     values, unit = bsn.to_physical(np.array([0, 32768, 65536]), "EMG", 16)
@@ -32,8 +24,8 @@ def test_transfer_functions_follow_the_plux_datasheets():
     assert unit == "a.u." and acc[0] == 123
 
 
-def test_emg_bursts_is_read_in_millivolts(names):
-    assert "emg_bursts" in names and "ecg_5_min" in names
+def test_emg_bursts_is_read_in_millivolts(opensignals_names):
+    assert "emg_bursts" in opensignals_names and "ecg_5_min" in opensignals_names
     rec = bsn.load_opensignals_sample("emg_bursts")
     emg = rec.streams["emg"]
     assert emg.sampling_rate == 1000.0 and emg.data.shape == (28519, 1)
@@ -43,13 +35,13 @@ def test_emg_bursts_is_read_in_millivolts(names):
     assert "Biceps" in rec.metadata["info"]["Observations"]
 
 
-def test_two_device_file_keeps_both_rates(names):
+def test_two_device_file_keeps_both_rates(opensignals_names):
     rec = bsn.load_opensignals_sample("emg_1000_hz_16_bits")
     assert rec.streams["emg"].sampling_rate == 1000.0
     assert rec.streams["emg_dev2"].sampling_rate == 10.0
 
 
-def test_unknown_and_corrupt_files_name_the_fix(names, tmp_path):
+def test_unknown_and_corrupt_files_name_the_fix(opensignals_names, tmp_path):
     with pytest.raises(ReaderError, match="emg_bursts"):
         bsn.load_opensignals_sample("no_such_sample")
     bad = tmp_path / "broken.h5"

@@ -11,14 +11,6 @@ from lbpnet.errors import FeatureError, ReaderError  # noqa: E402
 from lbpnet.qc import QCConfig, rr_beat_flags, score_recording  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def names():
-    try:
-        return bsn.list_opensignals_samples()
-    except ReaderError as exc:
-        pytest.skip(f"biosignalsnotebooks==0.6.14 could not be fetched: {exc}")
-
-
 def _windows(rec, stream, length=2.0):
     end = rec.streams[stream].end_time
     return np.arange(0.0, end - length + 1e-9, 1.0)
@@ -28,7 +20,7 @@ def _windows(rec, stream, length=2.0):
                                               ("ecg_20_sec_1000_Hz", "ecg", None),
                                               ("signal_sample_single_hub_bvp_2017_1_17", "bvp",
                                                "PPG")])
-def test_clean_real_samples_raise_no_flag(names, name, stream, kind):
+def test_clean_real_samples_raise_no_flag(opensignals_names, name, stream, kind):
     rec = bsn.load_opensignals_sample(name)
     res = score_recording(rec, _windows(rec, stream), 2.0, QCConfig(), streams=[stream],
                           kinds={stream: kind} if kind else None)
@@ -37,10 +29,10 @@ def test_clean_real_samples_raise_no_flag(names, name, stream, kind):
     assert len(res.streams[stream].flags) >= 3                  # the checks did run
 
 
-def test_bvp_motion_artifact_is_flagged_where_the_artefacts_are(names):
-    assert "bvp_motion_artifact" in names
+def test_bvp_motion_artifact_is_flagged_where_the_artefacts_are(opensignals_names):
+    assert "bvp_motion_artifact" in opensignals_names
     rec = bsn.load_opensignals_sample("bvp_motion_artifact")
-    # the loader names the stream 'raw' (the file's sensor attribute is RAW); its info JSON
+    # the loader opensignals_names the stream 'raw' (the file's sensor attribute is RAW); its info JSON
     # says BVP, hence the kind
     assert rec.metadata["info"]["Signal Type"] == "BVP"
     starts = _windows(rec, "raw")
