@@ -45,18 +45,14 @@ def test_datamodule_split_weights_and_stats():
     assert mean.shape == (3,) and (std > 0).all()
 
 
-def test_learns_a_separable_synthetic_task_and_scores_it():
+def test_learns_a_separable_synthetic_task_and_scores_it(fit_and_test):
     pl.seed_everything(0)
     dm = make_dm()
     dm.setup("fit")
     model = MultimodalClassifier(dm.channels(), 2)
     task = ActivityRecognition(model, dm.classes, lr=3e-3, class_weights="balanced",
                                augment=SignalAugment(max_shift=0.1))
-    trainer = pl.Trainer(max_epochs=3, accelerator="cpu", logger=False,
-                         enable_checkpointing=False, enable_progress_bar=False,
-                         enable_model_summary=False)
-    trainer.fit(task, datamodule=dm)
-    trainer.test(task, datamodule=dm, verbose=False)
+    fit_and_test(task, dm, epochs=3)
     assert task.test_results["test/acc"] > 0.9
     assert set(task.test_results["test/f1_per_class"]) == {"still", "moving"}
     assert sum(map(sum, task.test_results["test/confusion_matrix"]["counts"])) == len(dm.datasets["test"])

@@ -57,17 +57,13 @@ def test_masked_windows_carry_zeros_and_present_false():
     assert (std > 0.3).all()
 
 
-def test_training_with_a_partly_missing_modality_and_absent_inputs_are_ignored():
+def test_training_with_a_partly_missing_modality_and_absent_inputs_are_ignored(fit_and_test):
     pl.seed_everything(0)
     dm = make_dm(missing_modalities="mask")
     dm.setup("fit")
     model = MultimodalClassifier(dm.channels(), 2, missing_modalities="mask")
     task = ActivityRecognition(model, dm.classes, lr=3e-3)
-    trainer = pl.Trainer(max_epochs=3, accelerator="cpu", logger=False,
-                         enable_checkpointing=False, enable_progress_bar=False,
-                         enable_model_summary=False)
-    trainer.fit(task, datamodule=dm)
-    trainer.test(task, datamodule=dm, verbose=False)
+    fit_and_test(task, dm, epochs=3)
     assert task.test_results["test/acc"] > 0.9
     batch = dm.datasets["test"].__getitems__(np.arange(len(dm.datasets["test"])))
     absent = ~batch["present"]["emg"]

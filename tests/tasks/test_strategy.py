@@ -37,7 +37,7 @@ def test_f1_and_threshold_choice_ignore_missing_targets():
     assert f1_at(probs, targets, t).min() == 1.0
 
 
-def test_learns_planted_strategies_and_reports_per_label_scores():
+def test_learns_planted_strategies_and_reports_per_label_scores(fit_and_test):
     pl.seed_everything(0)
     dm = WindowDataModule(cohort(), classes=["task"], targets=["strategy/tremor", "strategy/stiff"],
                           split=lambda r: subject_holdout(r, test_subjects=["00", "01"],
@@ -46,10 +46,7 @@ def test_learns_planted_strategies_and_reports_per_label_scores():
     dm.setup("fit")
     model = MultimodalClassifier(dm.channels(), len(dm.output_names))
     task = StrategyDetection(model, dm.output_names, lr=3e-3)
-    trainer = pl.Trainer(max_epochs=4, accelerator="cpu", logger=False, enable_checkpointing=False,
-                         enable_progress_bar=False, enable_model_summary=False)
-    trainer.fit(task, datamodule=dm)
-    trainer.test(task, datamodule=dm, verbose=False)
+    fit_and_test(task, dm, epochs=4)
     r = task.test_results
     assert set(r["test/auroc"]) == {"strategy/tremor", "strategy/stiff"}
     assert r["test/auroc_macro"] > 0.9
