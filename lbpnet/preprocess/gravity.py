@@ -75,10 +75,11 @@ class GravitySplit:
         gravity = sosfiltfilt(sos, acc, axis=0, padlen=padlen)
         body = acc - gravity
         magnitude = np.linalg.norm(acc, axis=1, keepdims=True)
-        data = np.concatenate([np.asarray(s.data), gravity, body, magnitude], axis=1)
+        data = np.concatenate([np.asarray(s.data), gravity, body, magnitude], axis=1,
+                              dtype=np.float32)
         unit = s.units[cols[0]]
         names = s.channel_names + ["gravity_x", "gravity_y", "gravity_z", "body_acc_x",
                                    "body_acc_y", "body_acc_z", "acc_magnitude"]
-        new = Stream(s.name, data.astype(np.float32), s.sampling_rate, names,
+        new = Stream(s.name, data, s.sampling_rate, names,
                      s.channel_types + ["ACCEL"] * 7, s.units + [unit] * 7, s.start_time)
         return replace(recording, streams={**recording.streams, s.name: new})

@@ -85,7 +85,8 @@ class StreamFilter:
         with torch.no_grad():
             for first in range(0, len(cols), group):
                 part = cols[first:first + group]
-                x = torch.as_tensor(np.asarray(s.data[:, part], dtype=np.float64).T[None])
+                host = np.float32 if self.dtype == torch.float32 else np.float64
+                x = torch.as_tensor(np.asarray(s.data[:, part], dtype=host).T[None])
                 try:
                     y = chain(x.to(device=self.device, dtype=self.dtype))
                 except LbpnetError as exc:         # say which recording and stream
