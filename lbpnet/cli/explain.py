@@ -29,11 +29,12 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from lbpnet import __version__
+from lbpnet.audit import file_sha256
 from lbpnet.cli.config_path import CONFIG_DIR
 from lbpnet.errors import ConfigError, ReaderError
 from lbpnet.explain.attribute import Explainer
 from lbpnet.explain.checkpoint import (check_checkpoint, check_layouts, checkpoint_signature,
-                                       file_sha256, find_checkpoint, read_checkpoint)
+                                       find_checkpoint, read_checkpoint)
 from lbpnet.explain.grouping import ChannelLayout, segment_edges
 from lbpnet.windows.splits import SIDES
 

@@ -13,7 +13,6 @@ A mismatch raises :class:`~lbpnet.errors.ConfigError` naming both sides.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -41,14 +40,6 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
         raise ReaderError("no state_dict in the checkpoint", source=str(path),
                           field="state_dict", fix="point to a checkpoint lbpnet-train wrote")
     return ckpt
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def checkpoint_signature(ckpt: dict) -> dict:
