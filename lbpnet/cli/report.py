@@ -21,12 +21,13 @@ from pathlib import Path
 import hydra
 import numpy as np
 import torch
+from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from lbpnet.audit import data_fingerprint, file_sha256, make_manifest
 from lbpnet.cli.config_path import CONFIG_DIR
 from lbpnet.errors import ConfigError, ReaderError
-from lbpnet.explain import ChannelLayout, ChannelSegmentAttribution, ExplainConfig, Explainer
+from lbpnet.explain import ChannelLayout, ChannelSegmentAttribution, Explainer
 from lbpnet.explain import segment_edges
 from lbpnet.explain.checkpoint import check_checkpoint, checkpoint_signature, read_checkpoint
 from lbpnet.reports import SessionInfo, check_same_channels, write_reports
@@ -181,9 +182,11 @@ def report(cfg: DictConfig) -> dict:
         positions = match_windows(result, ds, source)
     else:
         positions = _pick_windows(ds, cfg.get("subjects"), cfg.max_windows_per_session)
-        edges = segment_edges(layout.length_s, n_segments=int(cfg.segments))
-        explainer = Explainer(task.model, layout, edges, dm.output_names,
-                              ExplainConfig(**OmegaConf.to_container(cfg.explain)),
+        edges = segment_edges(layout.length_s, cfg.segments.get("n_segments"),
+                              cfg.segments.get("segment_s"))
+        explain_cfg = instantiate(cfg.explain, faithfulness=bool(cfg.faithfulness),
+                                  _convert_="all")
+        explainer = Explainer(task.model, layout, edges, dm.output_names, explain_cfg,
                               multi_label=multilabel, device=cfg.device)
         result = explainer.explain_dataset(ds, positions)
         result.provenance = {"run_dir": str(cfg.run_dir), "checkpoint": str(ckpt),

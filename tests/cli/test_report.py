@@ -24,7 +24,7 @@ TINY_RUN = ["experiment=synthetic_strategy", "data.n_patients=8", "data.n_sessio
             "trainer.max_epochs=1", "+trainer.limit_train_batches=2", "~callbacks.early_stopping",
             "callbacks.model_checkpoint.monitor=null", "logger=none", "trainer.accelerator=cpu",
             "trainer.enable_progress_bar=false", "qc=default"]
-FAST = ["max_windows_per_session=3", "n_detail=1", "explain.n_steps=4", "explain.batch_size=16"]
+FAST = ["max_windows_per_session=3", "n_detail=1", "explain.n_samples=4", "explain.batch_size=16"]
 
 
 @pytest.fixture(scope="module")
