@@ -12,6 +12,7 @@ import numpy as np
 from lbpnet.datasets.biosignalsnotebooks import load_opensignals_sample
 from lbpnet.datasets.pyhrv_samples import load_nn_intervals
 from lbpnet.qc import QCConfig, rr_beat_flags, score_recording
+from lbpnet.windows.index import window_starts
 
 # name -> (stream, kind or None, what the file's info JSON says)
 CLEAN = {
@@ -31,15 +32,10 @@ ARTEFACT = {"bvp_motion_artifact": ("raw", "PPG", "BVP 'containing some motion a
 SATURATED = {"emg_fatigue": ("emg", None, "biceps, fatiguing, 'partly saturated' (12 bit)")}
 
 
-def _grid(t0, t1, length, stride):
-    n = int(np.floor((t1 - t0 - length) / stride + 1e-9)) + 1
-    return t0 + stride * np.arange(max(n, 0))
-
-
 def score_sample(name, stream, kind, length=2.0, stride=1.0, config=None):
     """QC of one sample: ``(starts, {check: bool (W,)}, skipped)``."""
     rec = load_opensignals_sample(name)
-    starts = _grid(rec.start_time, rec.streams[stream].end_time, length, stride)
+    starts = window_starts(rec.start_time, rec.streams[stream].end_time, length, stride)
     res = score_recording(rec, starts, length, config or QCConfig(), streams=[stream],
                           kinds={stream: kind} if kind else None)
     return starts, res.streams[stream].window_flags(), res.skipped()
@@ -106,14 +102,13 @@ def hapt_rows(length=2.0, stride=1.0, config=None):
     check as recorded (false alarms), and with the accelerometer turned upside down
     (acc -> -acc, an up/down placement swap constructed on the real data)."""
     from lbpnet.datasets import load_hapt
-    from lbpnet.qc import QCConfig
 
     cfg = config or QCConfig(placement={"": "+x"})     # HAPT: x points up when standing
     counts = {"as recorded": {}, "upside down": {}}
     windows = {"as recorded": 0, "upside down": 0}
     rest = {"as recorded": 0, "upside down": 0}
     for rec in load_hapt():
-        starts = _grid(rec.start_time, rec.end_time, length, stride)
+        starts = window_starts(rec.start_time, rec.end_time, length, stride)
         for variant in counts:
             if variant == "upside down":
                 imu = rec.streams["imu"]

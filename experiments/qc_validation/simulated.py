@@ -14,17 +14,13 @@ import numpy as np
 
 from lbpnet.datasets.simulator import load_synthetic_lbp
 from lbpnet.qc import QCConfig, score_recording
+from lbpnet.windows.index import window_starts
 
 MIN_OVERLAP_S = 0.5
 CHECK_OF = {"powerline": "emg/powerline", "ecg_contamination": "emg/ecg_contamination",
             "motion": "emg/motion", "electrode_pop": "emg/electrode_pop",
             "clipping": "emg/clipping", "flat_line": "emg/flat_line",
             "imu_dropout": "imu/dropout", "sensor_swap": "emg/placement"}
-
-
-def _grid(t0, t1, length, stride):
-    n = int(np.floor((t1 - t0 - length) / stride + 1e-9)) + 1
-    return t0 + stride * np.arange(max(n, 0))
 
 
 def _overlap(starts, length, onsets, durations):
@@ -75,7 +71,7 @@ def evaluate(seed=1, n_patients=4, n_sessions=2, artefact_rate=3.0, novel_rate=0
     cross: dict[str, dict[str, int]] = {}
     for rec in recs:
         assert rec.metadata.get("synthetic") is True
-        starts = _grid(rec.start_time, rec.end_time, length, stride)
+        starts = window_starts(rec.start_time, rec.end_time, length, stride)
         res = score_recording(rec, starts, length, cfg)
         results.append(res)
         names, flags = res.flag_table()

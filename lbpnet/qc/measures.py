@@ -71,10 +71,6 @@ class Spectrum:
         self.freqs = sfft.rfftfreq(self.n, 1.0 / self.fs)
         self.total = self.power[..., 1:].sum(axis=-1)
 
-    @property
-    def resolution_hz(self) -> float:
-        return self.fs / self.n
-
     def band(self, lo: float, hi: float) -> np.ndarray:
         """Summed power of the bins with ``lo <= f <= hi`` (DC excluded), shape (W, C)."""
         m = (self.freqs >= lo) & (self.freqs <= hi) & (self.freqs > 0)

@@ -130,11 +130,13 @@ class QualityControl:
             rows = np.flatnonzero(index.recording == i)
             if not len(rows):
                 continue
-            res = score_recording(rec, index.start[rows], index.length, self.config, streams,
+            mine = None if streams is None else [s for s in streams if s in rec.streams]
+            res = score_recording(rec, index.start[rows], index.length, self.config, mine,
                                   self.kinds)
             self.results.append(res)
-            quality[rows] = res.quality()
-            per_rec.append((rows, *res.flag_table()))
+            names, f = res.flag_table()
+            quality[rows] = ~f.any(axis=1)
+            per_rec.append((rows, names, f))
         names = sorted({n for _, ns, _ in per_rec for n in ns})
         col = {n: j for j, n in enumerate(names)}
         flags = np.zeros((len(index), len(names)), dtype=bool)

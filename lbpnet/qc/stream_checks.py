@@ -33,7 +33,7 @@ import numpy as np
 
 from lbpnet.qc import imu, measures as ms, nirs, rr
 from lbpnet.qc.config import QCConfig
-from lbpnet.qc.frames import channel_kinds, iter_windows, window_samples
+from lbpnet.qc.frames import channel_kinds, iter_windows
 from lbpnet.recording.stream import Stream
 
 KIND_CHECKS = {
@@ -225,7 +225,6 @@ def score_stream(stream: Stream, starts: np.ndarray, length_s: float, cfg: QCCon
     W = len(starts)
     q = StreamQuality(stream.name, list(stream.channel_names))
     kinds = channel_kinds(stream, kind)
-    window_samples(stream, length_s)
     if W == 0:
         return q
     for k in dict.fromkeys(kinds):

@@ -107,9 +107,8 @@ class WindowDataModule(pl.LightningDataModule):
                               fix="spell the classes as the annotations do")
         index = make_windows(recs, classes=self.classes, **self.window_args)
         if self.quality is not None:
-            streams = None if self.modalities is None else [
-                m for m in self.modalities if all(m in r.streams for r in raw)]
-            index, self.quality_table = self.quality.apply(raw, index, streams)
+            # each recording is scored on the listed streams it has (missing_modalities=mask)
+            index, self.quality_table = self.quality.apply(raw, index, self.modalities)
         self.split = self.split_fn(recs)
         for side in SIDES:
             keep = np.isin(index.recording, self.split.side(side))

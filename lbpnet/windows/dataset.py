@@ -129,12 +129,13 @@ class WindowDataset(Dataset):
                 else:
                     array[b] = 0.0                            # absent: masked by the model
             signals[m] = torch.from_numpy(array)
-            present[m] = torch.from_numpy(has.copy())
-        out = {"signals": signals, "label": torch.from_numpy(self.index.label[idx].copy()),
-               "recording": torch.from_numpy(recs.copy()),
+            present[m] = torch.from_numpy(has)           # fancy indexing made a copy
+        # fancy indexing (label[idx], recording[idx], targets[idx]) already copies
+        out = {"signals": signals, "label": torch.from_numpy(self.index.label[idx]),
+               "recording": torch.from_numpy(recs),
                "start": torch.from_numpy(starts.astype(np.float64))}
         if self.index.targets is not None:
-            out["targets"] = torch.from_numpy(self.index.targets[idx].copy())
+            out["targets"] = torch.from_numpy(self.index.targets[idx])
         if self.mask_missing:
             out["present"] = present
         quality = self.index.quality

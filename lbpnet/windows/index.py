@@ -124,7 +124,7 @@ class WindowIndex:
         return np.bincount(labelled, minlength=len(self.classes))
 
 
-def _grid(t0: float, t1: float, length: float, stride: float) -> np.ndarray:
+def window_starts(t0: float, t1: float, length: float, stride: float) -> np.ndarray:
     """Starts ``t0, t0 + stride, …`` of the windows fitting inside ``[t0, t1]``."""
     n = int(np.floor((t1 - t0 - length) / stride + 1e-9)) + 1
     return t0 + stride * np.arange(max(n, 0))
@@ -187,10 +187,10 @@ def make_windows(recordings: list[Recording], length: float, stride: float,
             too_short.append(rec)
             continue
         if anchor == "recording":
-            s = _grid(t0, t1, length, stride)
+            s = window_starts(t0, t1, length, stride)
         else:
             ann = rec.annotations
-            pieces = [_grid(max(on, t0), min(on + du, t1), length, stride)
+            pieces = [window_starts(max(on, t0), min(on + du, t1), length, stride)
                       for on, du, lab in zip(ann.onset, ann.duration, ann.label) if lab in wanted]
             s = np.unique(np.concatenate(pieces)) if pieces else np.zeros(0)
         lab = assign_labels(s, length, rec.annotations, classes, label_policy, min_fraction)

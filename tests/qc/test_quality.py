@@ -13,7 +13,7 @@ from lbpnet.qc import QCConfig, QualityControl, plot_summary, write_summary_csv
 from lbpnet.recording import Annotations, Recording, Stream
 from lbpnet.tasks.window_datamodule import WindowDataModule
 from lbpnet.windows import WindowDataset, make_windows, subject_holdout
-from tests.qc.conftest import emg_like
+from qc_signals import emg_like
 
 S = 20.0
 

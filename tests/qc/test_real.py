@@ -32,7 +32,7 @@ def test_clean_real_samples_raise_no_flag(opensignals_names, name, stream, kind)
 def test_bvp_motion_artifact_is_flagged_where_the_artefacts_are(opensignals_names):
     assert "bvp_motion_artifact" in opensignals_names
     rec = bsn.load_opensignals_sample("bvp_motion_artifact")
-    # the loader opensignals_names the stream 'raw' (the file's sensor attribute is RAW); its info JSON
+    # the loader names the stream 'raw' (the file's sensor attribute is RAW); its info JSON
     # says BVP, hence the kind
     assert rec.metadata["info"]["Signal Type"] == "BVP"
     starts = _windows(rec, "raw")

@@ -5,8 +5,8 @@ import pytest
 
 from lbpnet.errors import WindowError
 from lbpnet.qc import QCConfig, score_recording
-from tests.qc.conftest import (EMG_FS, IMU_FS, emg_like, emg_recording, imu_recording,
-                               starts_of)
+from qc_signals import (EMG_FS, IMU_FS, emg_like, emg_recording, imu_recording,  # same folder
+                        starts_of)
 
 S = 20.0
 STARTS = starts_of(S)

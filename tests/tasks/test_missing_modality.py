@@ -75,3 +75,12 @@ def test_training_with_a_partly_missing_modality_and_absent_inputs_are_ignored(f
         after = task(noisy, batch["present"])
     assert absent.any()
     torch.testing.assert_close(before[absent], after[absent])      # masked: no influence
+
+
+def test_quality_control_scores_a_stream_where_a_recording_has_it():
+    from lbpnet.qc import QualityControl
+    dm = make_dm(missing_modalities="mask", quality=QualityControl())
+    dm.setup("fit")
+    emg_rows = {r["recording"] for r in dm.quality_table if r["stream"] == "emg"}
+    has_emg = {r.key for r in dm.recordings if "emg" in r.streams}
+    assert emg_rows and emg_rows <= has_emg     # scored on the recordings that have it

@@ -1,8 +1,7 @@
 """Constructed signals for the QC tests (synthetic, built here; real recordings are loaded
-in test_real.py)."""
+in test_real.py). Test modules import them from here, never from a conftest."""
 
 import numpy as np
-import pytest
 from scipy import signal
 
 from lbpnet.recording import Annotations, Recording, Stream
@@ -39,8 +38,3 @@ def imu_recording(acc, fs=IMU_FS, site="trunk_l1"):
 
 def starts_of(seconds, length=2.0, stride=1.0):
     return np.arange(0.0, seconds - length + 1e-9, stride)
-
-
-@pytest.fixture
-def make_emg():
-    return emg_like
