@@ -156,6 +156,7 @@ def train(cfg: DictConfig) -> dict:
         "monitor": ckpt.monitor if ckpt is not None else None,
         "epochs": trainer.current_epoch, "fit_seconds": round(fit_s, 1),
         "world_size": trainer.world_size,   # DDP: processes (test windows padded to a multiple)
+        "precision": str(trainer.precision),  # e.g. 32-true, bf16-mixed (trainer=gpu)
         "split": _split_summary(dm), "lbpnet_version": __version__,
         "synthetic": any(r.metadata.get("synthetic", False) for r in dm.recordings),
     })

@@ -44,8 +44,8 @@ def _samples(stream, spans, channels=None) -> np.ndarray:
     cols = slice(None) if channels is None else channels
     parts = []
     for start, end in spans:
-        i = max(0, int(round((start - stream.start_time) * stream.sampling_rate)))
-        j = min(stream.n_samples, int(round((end - stream.start_time) * stream.sampling_rate)))
+        i = max(0, stream.sample_at(start))
+        j = min(stream.n_samples, stream.sample_at(end))
         if j > i:
             parts.append(np.asarray(stream.data[i:j, cols], dtype=np.float64))
     width = stream.n_channels if channels is None else len(channels)

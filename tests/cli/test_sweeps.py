@@ -120,6 +120,7 @@ def test_mixed_precision_runs_the_tasks(tmp_path, experiment):
     metrics = train(cfg)
     key = "test/acc" if experiment == "basic_motions" else "test/auroc_macro"
     assert 0.0 <= metrics[key] <= 1.0 or metrics[key] != metrics[key]     # NaN: no positives
+    assert metrics["precision"] == "bf16-mixed"          # the run really trained in bf16
 
 
 def test_accumulation_and_clipping_reach_the_trainer(tmp_path):
