@@ -93,8 +93,14 @@ def select_windows(dm, side: str | None, recording, max_windows: int | None, see
     return ds, idx, f"{side} side"
 
 
-def load_explainer(cfg: DictConfig):
-    """Everything needed to explain: ``(explainer, datamodule, run config, provenance)``."""
+def load_explainer(cfg: DictConfig, with_task: bool = False):
+    """Everything needed to explain: ``(explainer, datamodule, run config, provenance)``,
+    and the task module with the checkpoint's weights as a fifth item when ``with_task``
+    (``lbpnet-report`` reads its thresholds). ``provenance`` names the checkpoint and
+    holds its SHA-256 and that of the run's ``config.yaml``.
+
+    A checkpoint of another architecture, channel set or output set than the config
+    builds for the data is refused, naming both sides."""
     run_dir = Path(cfg.run_dir).expanduser().resolve()
     trained, effective = run_config(run_dir, cfg.get("data_overrides"))
     ckpt_path = find_checkpoint(run_dir, str(cfg.checkpoint))
@@ -115,7 +121,15 @@ def load_explainer(cfg: DictConfig):
         check_layouts(layout_of_config(trained, "training data of the run"), layout,
                       str(run_dir / "config.yaml"))
     task = build_task(effective, dm)
-    task.load_state_dict(ckpt["state_dict"])
+    try:
+        task.load_state_dict(ckpt["state_dict"], strict=True)
+    except RuntimeError as err:
+        first = str(err).splitlines()[0:3]
+        raise ConfigError(
+            f"the checkpoint does not fit the model the config builds for this data "
+            f"(channels {dm.channels()}, outputs {dm.output_names}): "
+            f"{' '.join(first)}", source=str(ckpt_path), field="checkpoint",
+            fix="use the checkpoint of this run directory with its own config.yaml") from None
     seg = cfg.segments
     edges = segment_edges(layout.length_s, seg.get("n_segments"), seg.get("segment_s"))
     device = cfg.device if cfg.device != "auto" else ("cuda" if torch.cuda.is_available()
@@ -131,6 +145,8 @@ def load_explainer(cfg: DictConfig):
                                        for r in dm.recordings)).lower(),
                   "explain_config": json.dumps(OmegaConf.to_container(cfg.explain,
                                                                       resolve=True))}
+    if with_task:
+        return explainer, dm, effective, provenance, task
     return explainer, dm, effective, provenance
 
 

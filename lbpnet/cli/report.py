@@ -14,72 +14,23 @@ one self-contained HTML page per session, ``index.html`` (the cohort), ``report.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 import hydra
 import numpy as np
 import torch
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from lbpnet.audit import data_fingerprint, file_sha256, make_manifest
+from lbpnet.audit import data_fingerprint, make_manifest
 from lbpnet.cli.config_path import CONFIG_DIR
-from lbpnet.errors import ConfigError, ReaderError
-from lbpnet.explain import ChannelLayout, ChannelSegmentAttribution, Explainer
-from lbpnet.explain import segment_edges
-from lbpnet.explain.checkpoint import check_checkpoint, checkpoint_signature, read_checkpoint
+from lbpnet.cli.explain import load_explainer
+from lbpnet.errors import ConfigError
+from lbpnet.explain import ChannelSegmentAttribution
 from lbpnet.reports import SessionInfo, check_same_channels, write_reports
 from lbpnet.reports.model_view import window_signals
 
 log = logging.getLogger("lbpnet.report")
-
-
-def load_run(run_dir: str | Path, checkpoint: str | None = None) -> tuple[DictConfig, Path]:
-    """``(config, checkpoint)`` of a run directory; the checkpoint is the one given, else
-    the tested one named in ``metrics.json``, else ``checkpoints/last.ckpt``."""
-    run = Path(run_dir)
-    config = run / "config.yaml"
-    if not config.is_file():
-        raise ReaderError("no config.yaml: this is not a directory lbpnet-train wrote",
-                          source=str(run), field="run_dir",
-                          fix="point run_dir to logs/<task>/runs/<timestamp>")
-    cfg = OmegaConf.load(config)
-    if checkpoint is None:
-        tested = None
-        if (run / "metrics.json").is_file():
-            tested = json.loads((run / "metrics.json").read_text()).get("tested_checkpoint")
-        checkpoint = tested if tested and tested != "last" else run / "checkpoints" / "last.ckpt"
-    ckpt = Path(checkpoint)
-    if not ckpt.is_file():
-        found = sorted(p.name for p in (run / "checkpoints").glob("*.ckpt")) \
-            if (run / "checkpoints").is_dir() else []
-        raise ReaderError(f"checkpoint not found (checkpoints in the run: {found or 'none'})",
-                          source=str(ckpt), field="checkpoint",
-                          fix="train the run to the end, or give checkpoint=<path to .ckpt>")
-    return cfg, ckpt
-
-
-def load_model(cfg: DictConfig, datamodule, checkpoint: Path):
-    """The run's task module with the checkpoint's weights; a checkpoint of another
-    architecture, channel set or output set is refused, naming both sides."""
-    from lbpnet.cli.train import build_task
-
-    ckpt = read_checkpoint(checkpoint)
-    layout = ChannelLayout.from_dataset(datamodule.datasets["train"])
-    check_checkpoint(checkpoint_signature(ckpt), layout, datamodule.output_names, str(checkpoint))
-    task = build_task(cfg, datamodule)
-    try:
-        task.load_state_dict(ckpt["state_dict"], strict=True)
-    except RuntimeError as err:
-        first = str(err).splitlines()[0:3]
-        raise ConfigError(
-            f"the checkpoint does not fit the model the config builds for this data "
-            f"(channels {datamodule.channels()}, outputs {datamodule.output_names}): "
-            f"{' '.join(first)}", source=str(checkpoint), field="checkpoint",
-            fix="use the checkpoint of this run directory with its own config.yaml") from None
-    return task.eval()
 
 
 def check_same_model(result: ChannelSegmentAttribution, checkpoint: Path, sha256: str,
@@ -150,26 +101,22 @@ def output_probabilities(model, ds, positions: np.ndarray, multilabel: bool, dev
 
 def report(cfg: DictConfig) -> dict:
     """Build the reports (see the module docstring); return the ``report.json`` summary."""
-    from lbpnet.cli.train import build_datamodule
-
     saved, source = None, None
     checkpoint = cfg.get("checkpoint")
     if cfg.get("attribution"):
         source = str(cfg.attribution)
         saved = ChannelSegmentAttribution.load(source)
         checkpoint = checkpoint or saved.provenance.get("checkpoint")
-    run_cfg, ckpt = load_run(cfg.run_dir, checkpoint)
-    ckpt_sha256 = file_sha256(ckpt)
+    run = OmegaConf.merge(cfg, {"checkpoint": checkpoint or "best"})
+    explainer, dm, _, provenance, task = load_explainer(run, with_task=True)
+    ckpt = Path(provenance["checkpoint"])
     if saved is not None:
-        check_same_model(saved, ckpt, ckpt_sha256, source)
-    dm = build_datamodule(run_cfg)
-    dm.setup("fit")
+        check_same_model(saved, ckpt, provenance["checkpoint_sha256"], source)
     if cfg.side not in dm.datasets:
         raise ConfigError(f"the run's split has no '{cfg.side}' side (it has "
                           f"{sorted(dm.datasets)})", field="side", fix="choose one of those")
     ds = dm.datasets[cfg.side]
-    task = load_model(run_cfg, dm, ckpt).to(cfg.device)
-    layout = ChannelLayout.from_dataset(ds)
+    model, layout = explainer.model, explainer.layout
     multilabel = bool(dm.targets)
     if saved is not None:
         result = saved
@@ -182,21 +129,13 @@ def report(cfg: DictConfig) -> dict:
         positions = match_windows(result, ds, source)
     else:
         positions = _pick_windows(ds, cfg.get("subjects"), cfg.max_windows_per_session)
-        edges = segment_edges(layout.length_s, cfg.segments.get("n_segments"),
-                              cfg.segments.get("segment_s"))
-        explain_cfg = instantiate(cfg.explain, faithfulness=bool(cfg.faithfulness),
-                                  _convert_="all")
-        explainer = Explainer(task.model, layout, edges, dm.output_names, explain_cfg,
-                              multi_label=multilabel, device=cfg.device)
         result = explainer.explain_dataset(ds, positions)
-        result.provenance = {"run_dir": str(cfg.run_dir), "checkpoint": str(ckpt),
-                             "checkpoint_sha256": ckpt_sha256,
-                             "config_sha256": file_sha256(Path(cfg.run_dir) / "config.yaml"),
+        result.provenance = {**provenance,
                              "windows": f"{cfg.side} side, up to "
                                         f"{cfg.max_windows_per_session} per session"}
     add_quality(result, ds, positions)
     if not all(f"probability/{n}" in result.windows for n in dm.output_names):
-        probs = output_probabilities(task.model, ds, positions, multilabel, cfg.device)
+        probs = output_probabilities(model, ds, positions, multilabel, explainer.device)
         for j, name in enumerate(dm.output_names):
             result.windows[f"probability/{name}"] = probs[:, j]
     recs = sorted(set(np.asarray(result.windows["recording"]).astype(int).tolist()))
@@ -218,7 +157,7 @@ def report(cfg: DictConfig) -> dict:
     row_of = dict(zip(range(result.n_windows), positions.tolist()))
     summary = write_reports(
         result, sessions, out, provenance_of(manifest, result.method), thresholds, multilabel,
-        lambda rows: window_signals(ds, [row_of[r] for r in rows], task.model),
+        lambda rows: window_signals(ds, [row_of[r] for r in rows], model),
         n_detail=int(cfg.n_detail))
     log.info("cohort report: %s", summary["index"])
     return summary

@@ -117,7 +117,8 @@ def find_checkpoint(run_dir: Path, which: str) -> Path:
     else:
         path = Path(which)
     if not path.is_file():
-        raise ReaderError("checkpoint not found", source=str(path),
-                          fix=f"train the run first, or choose among "
-                              f"{sorted(p.name for p in ckpts.glob('*.ckpt'))}")
+        found = sorted(p.name for p in ckpts.glob("*.ckpt"))
+        raise ReaderError(f"checkpoint not found (checkpoints in the run: {found or 'none'})",
+                          source=str(path),
+                          fix="train the run to the end, or give checkpoint=<path to .ckpt>")
     return path
