@@ -75,7 +75,8 @@ class RunManifest:
 def make_manifest(*, checkpoint: str | os.PathLike | None = None,
                   config: Mapping | str | None = None, data: dict | None = None,
                   training_run: str | os.PathLike | None = None,
-                  extra: dict | None = None) -> RunManifest:
+                  extra: dict | None = None, checkpoint_sha256: str | None = None,
+                  config_sha256: str | None = None) -> RunManifest:
     """Collect provenance now.
 
     Parameters
@@ -88,12 +89,17 @@ def make_manifest(*, checkpoint: str | os.PathLike | None = None,
         :func:`~lbpnet.audit.fingerprint.data_fingerprint` of the recordings used.
     training_run : path, optional
         The training run directory the model came from.
+    checkpoint_sha256, config_sha256 : str, optional
+        Hashes the caller already computed (:func:`~lbpnet.audit.fingerprint.file_sha256`
+        of the checkpoint; ``config_hash(config)``, which for a config file's text is the
+        file's SHA-256); given, the checkpoint is not read again and ``config`` may be left
+        out.
     """
     now = datetime.now(timezone.utc)
     ckpt = None
     if checkpoint is not None:
-        ckpt = {"path": str(checkpoint), "sha256": file_sha256(checkpoint)}
-    cfg_hash = config_hash(config) if config is not None else None
+        ckpt = {"path": str(checkpoint), "sha256": checkpoint_sha256 or file_sha256(checkpoint)}
+    cfg_hash = config_sha256 or (config_hash(config) if config is not None else None)
     seed = "|".join(str(x) for x in (ckpt and ckpt["sha256"], cfg_hash,
                                      data and data.get("sha256"), now.isoformat()))
     run_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + hashlib.sha256(seed.encode()).hexdigest()[:8]

@@ -144,8 +144,8 @@ def report(cfg: DictConfig) -> dict:
                                bool(dm.recordings[r].metadata.get("synthetic", False)))
                 for r in recs}
     out = Path(cfg.output_dir)
-    config_text = (Path(cfg.run_dir) / "config.yaml").read_text(encoding="utf-8")
-    manifest = make_manifest(checkpoint=ckpt, config=config_text,     # sha256 of the file
+    manifest = make_manifest(checkpoint=ckpt, checkpoint_sha256=provenance["checkpoint_sha256"],
+                             config_sha256=provenance["config_sha256"],   # of config.yaml
                              data=data_fingerprint([dm.recordings[r] for r in recs]),
                              training_run=cfg.run_dir,
                              extra={"side": cfg.side, "method": result.method,

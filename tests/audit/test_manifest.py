@@ -36,6 +36,20 @@ def test_a_changed_checkpoint_changes_the_manifest(tmp_path):
     assert make_manifest(checkpoint=ckpt).checkpoint["sha256"] != first
 
 
+def test_precomputed_hashes_are_recorded_as_given_and_match_hashing_the_files(tmp_path):
+    ckpt, config = tmp_path / "last.ckpt", tmp_path / "config.yaml"
+    ckpt.write_bytes(b"\x00weights")
+    config.write_text("seed: 1\n", encoding="utf-8")
+    hashed = make_manifest(checkpoint=ckpt, config=config.read_text(encoding="utf-8"))
+    given = make_manifest(checkpoint=ckpt, checkpoint_sha256=file_sha256(ckpt),
+                          config_sha256=file_sha256(config))
+    assert given.checkpoint == hashed.checkpoint
+    assert given.config_sha256 == hashed.config_sha256
+    ckpt.write_bytes(b"changed")                      # not read again when the hash is given
+    assert make_manifest(checkpoint=ckpt, checkpoint_sha256="c" * 64).checkpoint["sha256"] \
+        == "c" * 64
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_git_commit_is_the_checkout_head():
     head = subprocess.run(["git", "-C", str(PACKAGE_DIR), "rev-parse", "HEAD"],
