@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from hydra.core.global_hydra import GlobalHydra
 
 from lbpnet.cli.compose import compose_train_config
@@ -12,8 +13,14 @@ from lbpnet.errors import ConfigError
 from lbpnet.models import ENCODERS, MultimodalClassifier
 
 # the window classifiers (other model configs, e.g. of the trajectory task, are not)
-MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("*.yaml")
-                if "MultimodalClassifier" in p.read_text())
+def _is_window_classifier(path) -> bool:
+    """A MultimodalClassifier config itself, or one built on cnn.yaml's layout."""
+    cfg = yaml.safe_load(path.read_text()) or {}
+    return ("MultimodalClassifier" in str(cfg.get("_target_", ""))
+            or "cnn" in (cfg.get("defaults") or []))
+
+
+MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("*.yaml") if _is_window_classifier(p))
 
 
 @pytest.fixture
