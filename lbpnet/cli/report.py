@@ -134,6 +134,8 @@ def report(cfg: DictConfig) -> dict:
                              "windows": f"{cfg.side} side, up to "
                                         f"{cfg.max_windows_per_session} per session"}
     add_quality(result, ds, positions)
+    # explain_dataset stores every output's probability; a result saved before it did
+    # (an older lbpnet-explain run) gets them from the model here
     if not all(f"probability/{n}" in result.windows for n in dm.output_names):
         probs = output_probabilities(model, ds, positions, multilabel, explainer.device)
         for j, name in enumerate(dm.output_names):

@@ -215,7 +215,10 @@ class Explainer:
     def explain_dataset(self, dataset, indices=None, targets=None) -> ChannelSegmentAttribution:
         """Explain the windows ``indices`` (default all) of a
         :class:`~lbpnet.windows.dataset.WindowDataset`, batch by batch; ``targets``
-        (n_windows,) output indices override ``config.target`` per window."""
+        (n_windows,) output indices override ``config.target`` per window.
+
+        ``result.windows`` holds ``probability`` (of the explained output) and
+        ``probability/<output name>`` for every output, each (n_windows,)."""
         idx = np.arange(len(dataset)) if indices is None else np.asarray(indices)
         if targets is not None and len(targets) != len(idx):
             raise ConfigError(f"{len(targets)} targets for {len(idx)} windows",
@@ -242,6 +245,8 @@ class Explainer:
                    "label": np.concatenate(labels),
                    "probability": prob[np.arange(len(target)), target],
                    "prediction": prob.argmax(1)}
+        for j, name in enumerate(self.output_names):       # every output, for the reports
+            windows[f"probability/{name}"] = prob[:, j]
         if index.quality is not None:
             windows["quality"] = index.quality[idx]
         if self.multi_label:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from hydra import compose, initialize_config_dir
@@ -115,6 +116,24 @@ def test_a_saved_attribution_is_reported_and_a_foreign_one_refused(run_dir, repo
     message = str(err.value)
     assert "foreign.json" in message and str(run_dir) in message
     assert "emg/not_a_muscle" in message and "['emg/" in message
+
+
+def test_a_saved_attribution_without_every_output_probability_is_completed(run_dir, reported,
+                                                                         tmp_path):
+    """A result saved before explain_dataset stored ``probability/<output>``: the report
+    computes them with the run's model, equal to what the explanation stored."""
+    first = ChannelSegmentAttribution.load(reported / "attribution")
+    keys = [f"probability/{n}" for n in first.output_names]
+    assert all(k in first.windows for k in keys)
+    old = ChannelSegmentAttribution.load(reported / "attribution")
+    for k in keys:
+        del old.windows[k]
+    old.save(tmp_path / "older")
+    report(report_cfg(f"run_dir={run_dir}", f"attribution={tmp_path / 'older.json'}",
+                      f"output_dir={tmp_path / 'out'}", *FAST, "n_detail=0"))
+    again = ChannelSegmentAttribution.load(tmp_path / "out" / "attribution")
+    for k in keys:
+        np.testing.assert_allclose(again.windows[k], first.windows[k], atol=1e-5)
 
 
 def test_a_run_dir_without_config_or_checkpoint_is_refused(run_dir, tmp_path):

@@ -33,6 +33,20 @@ def test_every_method_returns_the_matrix_and_finds_the_planted_cell(toy, method)
         assert (r.channels[c], s) == PLANTED
 
 
+def test_the_windows_carry_the_probability_of_every_output(toy):
+    ds, model = toy
+    idx = np.arange(0, len(ds), 5)
+    r = _explainer(toy, method="saliency").explain_dataset(ds, idx)
+    batch = ds.__getitems__(idx)
+    with torch.no_grad():
+        probs = model(batch["signals"]).softmax(1).numpy()
+    for j, name in enumerate(["rest", "burst"]):
+        np.testing.assert_allclose(r.windows[f"probability/{name}"], probs[:, j], atol=1e-5)
+    explained = np.array([r.windows[f"probability/{['rest', 'burst'][t]}"][i]
+                          for i, t in enumerate(r.target)])
+    np.testing.assert_allclose(r.windows["probability"], explained)
+
+
 def test_integrated_gradients_completeness(toy):
     ds, model = toy
     ex = _explainer(toy, method="integrated_gradients", n_steps=128)
