@@ -15,7 +15,8 @@ from typing import Callable, Sequence
 
 import torch
 from torch import nn
-from torchmetrics.classification import MultilabelAUROC, MultilabelAveragePrecision
+from torchmetrics.functional.classification import (multilabel_auroc,
+                                                    multilabel_average_precision)
 
 from lbpnet.tasks.base import WindowTask, quality_weights
 
@@ -60,11 +61,6 @@ class StrategyDetection(WindowTask):
         n = len(self.classes)
         self.register_buffer("pos_weight", torch.ones(n))
         self.register_buffer("thresholds", torch.full((n,), 0.5))
-        self.auroc = nn.ModuleDict({s: MultilabelAUROC(n, average="none", ignore_index=-1)
-                                    for s in ("val", "test")})
-        self.auprc = nn.ModuleDict({s: MultilabelAveragePrecision(n, average="none",
-                                                                  ignore_index=-1)
-                                    for s in ("val", "test")})
         self._probs: dict[str, list] = {"val": [], "test": []}
         self._targets: dict[str, list] = {"val": [], "test": []}
 
@@ -101,9 +97,6 @@ class StrategyDetection(WindowTask):
         self.log(f"{side}/loss", self._loss(logits, targets, quality_weights(batch, len(targets))),
                  batch_size=len(targets), sync_dist=True)     # DDP: mean over processes
         probs = torch.sigmoid(logits)
-        int_targets = torch.where(torch.isnan(targets), -1, targets.round()).long()
-        self.auroc[side].update(probs, int_targets)
-        self.auprc[side].update(probs, int_targets)
         self._probs[side].append(probs.detach().cpu())
         self._targets[side].append(targets.detach().cpu())
 
@@ -114,9 +107,6 @@ class StrategyDetection(WindowTask):
         self._eval_step(batch, "test")
 
     def _epoch_end(self, side: str) -> dict:
-        auroc, auprc = self.auroc[side].compute(), self.auprc[side].compute()
-        self.auroc[side].reset()
-        self.auprc[side].reset()
         probs, targets = torch.cat(self._probs[side]), torch.cat(self._targets[side])
         self._probs[side], self._targets[side] = [], []
         if self._trainer is not None and self.trainer.world_size > 1:
@@ -124,10 +114,16 @@ class StrategyDetection(WindowTask):
             # process: the distributed sampler pads)
             probs = self.all_gather(probs.to(self.device)).flatten(0, 1).cpu()
             targets = self.all_gather(targets.to(self.device)).flatten(0, 1).cpu()
+        # AUROC / AUPRC per label from the windows kept above (missing targets ignored)
+        n = len(self.classes)
+        int_targets = torch.where(torch.isnan(targets), -1, targets.round()).long()
+        auroc = multilabel_auroc(probs, int_targets, n, average="none", ignore_index=-1)
+        auprc = multilabel_average_precision(probs, int_targets, n, average="none",
+                                             ignore_index=-1)
         # a label without positives (or negatives) on this side has no AUROC/AUPRC: NaN, not 0
         pos = (targets > 0.5).sum(0)
         neg = (targets <= 0.5).sum(0)
-        undefined = ((pos == 0) | (neg == 0)).to(auroc.device)
+        undefined = (pos == 0) | (neg == 0)
         auroc = torch.where(undefined, torch.nan, auroc)
         auprc = torch.where(undefined, torch.nan, auprc)
         if side == "val":
