@@ -28,3 +28,9 @@ def test_ci_runs_the_readme_test_command():
 def test_pyproject_keeps_a_torch_range_not_a_pin():
     text = (ROOT / "pyproject.toml").read_text()
     assert '"torch>=2.4"' in text and "torch==" not in text
+
+
+def test_ci_starts_from_an_empty_data_cache():
+    """CI reproduces a new machine: no data cache warmed by an earlier run."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'LBPNET_CACHE="$(mktemp -d' in ci and "export LBPNET_CACHE" in ci

@@ -80,7 +80,7 @@ def load_medical_table(cache_dir: str | os.PathLike | None = None,
             raise ReaderError("the pyphysio sample is not cached", source=str(path),
                               field="cache_dir",
                               fix=f"allow the download, or copy {DATA_FILE} there")
-        fetch_package_files(f"{PACKAGE}=={VERSION}", _wanted, folder)
+        fetch_package_files(f"{PACKAGE}=={VERSION}", _wanted, path.parent)
     try:
         with bz2.open(path, "rt", encoding="ascii") as handle:
             table = np.loadtxt(handle, delimiter="\t", dtype=np.float64, ndmin=2)

@@ -39,3 +39,23 @@ def test_missing_and_corrupt_cache_files_are_reported(tmp_path):
     (tmp_path / "medical.txt.bz2").write_bytes(bz2.compress(b"1\t2\n3\t4\n"))
     with pytest.raises(ReaderError, match="columns"):
         load_medical_table(cache_dir=tmp_path)
+
+
+def test_an_empty_cache_is_filled_by_the_download(tmp_path, monkeypatch):
+    """A new machine: nothing cached, the download writes into the cache folder and the table
+    is read from there (a NameError here once passed CI only because a cache was warm)."""
+    import lbpnet.datasets.pyphysio_samples as module
+    table = "\n".join("\t".join(str(i + c) for c in range(4)) for i in range(4096))
+    calls = []
+
+    def fake_fetch(requirement, wanted, cache_dir):
+        calls.append((requirement, cache_dir))
+        assert wanted("pyphysio/tests/data/medical.txt.bz2")
+        (cache_dir / "medical.txt.bz2").parent.mkdir(parents=True, exist_ok=True)
+        (cache_dir / "medical.txt.bz2").write_bytes(bz2.compress(table.encode()))
+
+    monkeypatch.setattr(module, "fetch_package_files", fake_fetch)
+    folder = tmp_path / "fresh"
+    values = load_medical_table(cache_dir=folder)
+    assert calls == [("pyphysio==2.4.3", folder)]
+    assert values.shape == (4096, 4) and values[1, 2] == 3.0
