@@ -3,6 +3,15 @@
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def pseudonym_key_in_a_temporary_folder(tmp_path_factory):
+    """Tests never create or read the user's own pseudonym key (~/.config/lbpnet)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LBPNET_PSEUDONYM_KEY_FILE",
+                     str(tmp_path_factory.mktemp("pseudonym") / "pseudonym.key"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def opensignals_names():
     """Names of the real biosignalsnotebooks==0.6.14 OpenSignals samples (fetched once);

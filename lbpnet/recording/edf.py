@@ -6,6 +6,12 @@ physical values as ``float32`` of shape ``(n_samples, n_channels)``. EDF+
 annotations become the recording's :class:`Annotations` (seconds from the
 file's start).
 
+Privacy by default: the subject id is a pseudonym (a keyed hash, see
+:mod:`lbpnet.recording.pseudonym`) of the EDF+ patient code or, without one, of the
+file name; the start date-time is dropped (times stay seconds from the file's
+start) unless ``keep_dates=True``. Patient name, birth date, sex, admin code,
+technician and equipment fields are never read.
+
 Every failure (missing file, not an EDF, truncated or corrupt header) raises
 :class:`~lbpnet.errors.ReaderError` naming the file, what is wrong and the fix.
 """
@@ -21,6 +27,7 @@ import numpy as np
 
 from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
+from lbpnet.recording.pseudonym import pseudonym
 from lbpnet.recording.recording import Recording
 from lbpnet.recording.stream import Stream
 from lbpnet.recording.units import canonical_unit, known_units
@@ -148,7 +155,8 @@ def read_edf_header(path: str | Path) -> dict:
 
 def read_edf(path: str | Path, modality: str | None = None, label_filter: LabelFilter = None,
              channel_names=None, channel_types=None, units=None,
-             subject: str | None = None) -> Recording:
+             subject: str | None = None, keep_dates: bool = False,
+             pseudonym_key: str | Path | None = None) -> Recording:
     """Read an EDF/EDF+/BDF/BDF+ file into a :class:`Recording`.
 
     Parameters
@@ -168,7 +176,15 @@ def read_edf(path: str | Path, modality: str | None = None, label_filter: LabelF
         Types default to a guess from label/transducer (else ``"MISC"``); units
         to the EDF physical dimension (empty -> ``"n/a"``).
     subject : str, optional
-        Subject id. Default: the EDF+ patient code, else the file stem.
+        Subject id, used as given. Default: the pseudonym of the EDF+ patient
+        code, else of the file stem (8 hex digits, keyed: the same code gives
+        the same pseudonym in every file and run that uses the same key).
+    keep_dates : bool
+        Keep the file's start date-time (ISO 8601) in
+        ``metadata["start_datetime"]``. Default ``False``: no date is kept.
+    pseudonym_key : str or Path, optional
+        The key file of the pseudonyms. Default: ``$LBPNET_PSEUDONYM_KEY_FILE``,
+        else ``~/.config/lbpnet/pseudonym.key`` (created, mode 0600, on first use).
 
     Returns
     -------
@@ -187,7 +203,7 @@ def read_edf(path: str | Path, modality: str | None = None, label_filter: LabelF
     reader = _open(path)
     try:
         recording = _read(reader, path, modality, label_filter, channel_names,
-                          channel_types, units, subject)
+                          channel_types, units, subject, keep_dates, pseudonym_key)
     except ReaderError:
         raise
     except (OSError, ValueError, RuntimeError, MemoryError) as exc:
@@ -198,7 +214,35 @@ def read_edf(path: str | Path, modality: str | None = None, label_filter: LabelF
     return recording.validate()
 
 
-def _read(reader, path, modality, label_filter, channel_names, channel_types, units, subject):
+def offsets_from_first(recordings: Sequence[Recording], keep_dates: bool = False
+                       ) -> list[Recording]:
+    """Give each recording ``metadata["start_offset_s"]``: seconds from its subject's
+    first recording among ``recordings`` (read with ``keep_dates=True``), so that
+    sessions stay ordered and spaced without a calendar date. The dates themselves
+    are then dropped unless ``keep_dates``. A recording without a readable date
+    gets ``None``. Returns ``recordings`` (changed in place)."""
+    from datetime import datetime
+
+    starts = {}
+    for rec in recordings:
+        text = rec.metadata.get("start_datetime")
+        starts[id(rec)] = datetime.fromisoformat(text) if text else None
+    first: dict[str, datetime] = {}
+    for rec in recordings:
+        start = starts[id(rec)]
+        if start is not None and (rec.subject not in first or start < first[rec.subject]):
+            first[rec.subject] = start
+    for rec in recordings:
+        start = starts[id(rec)]
+        rec.metadata["start_offset_s"] = (None if start is None else
+                                          (start - first[rec.subject]).total_seconds())
+        if not keep_dates:
+            rec.metadata.pop("start_datetime", None)
+    return list(recordings)
+
+
+def _read(reader, path, modality, label_filter, channel_names, channel_types, units, subject,
+          keep_dates=False, pseudonym_key=None):
     n = reader.signals_in_file
     all_labels = [reader.getLabel(i).strip() for i in range(n)]
     if n == 0:
@@ -264,13 +308,14 @@ def _read(reader, path, modality, label_filter, channel_names, channel_types, un
     file_type = _FILETYPES.get(reader.filetype, str(reader.filetype))
     if subject is None:
         code = (reader.getPatientCode() or "").strip() if file_type.endswith("+") else ""
-        subject = code if code and code.upper() != "X" else path.stem
-    try:
-        start = reader.getStartdatetime().isoformat()
-    except Exception:  # a malformed date is not worth failing the read
-        start = None
-    metadata = {"format": file_type, "start_datetime": start,
+        subject = pseudonym(code if code and code.upper() != "X" else path.stem, pseudonym_key)
+    metadata = {"format": file_type,
                 "transducers": {names[j]: reader.getTransducer(keep[j]).strip()
                                 for j in range(len(keep))}}
+    if keep_dates:
+        try:
+            metadata["start_datetime"] = reader.getStartdatetime().isoformat()
+        except Exception:  # a malformed date is not worth failing the read
+            metadata["start_datetime"] = None
     return Recording(streams=streams, annotations=annotations, subject=str(subject),
                      source=str(path), metadata=metadata)

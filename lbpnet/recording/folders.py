@@ -29,8 +29,15 @@ def load_store_folder(root: str | os.PathLike, subjects=None) -> list[Recording]
 
 
 def load_edf_folder(root: str | os.PathLike, pattern: str = "*.[eEbB][dD][fF]",
-                    subjects=None) -> list[Recording]:
-    """All EDF+/BDF+ files below ``root``; their annotations become labels."""
-    from lbpnet.recording.edf import read_edf
-    recs = [read_edf(p) for p in _files(root, pattern, "EDF/BDF files")]
+                    subjects=None, keep_dates: bool = False,
+                    pseudonym_key: str | os.PathLike | None = None) -> list[Recording]:
+    """All EDF+/BDF+ files below ``root``; their annotations become labels.
+
+    Subjects are pseudonyms of the EDF+ patient codes (``subjects`` lists pseudonyms);
+    each recording's ``metadata["start_offset_s"]`` is seconds from its subject's first
+    recording; dates are kept only when ``keep_dates`` (see :func:`read_edf`).
+    """
+    from lbpnet.recording.edf import offsets_from_first, read_edf
+    recs = offsets_from_first([read_edf(p, keep_dates=True, pseudonym_key=pseudonym_key)
+                               for p in _files(root, pattern, "EDF/BDF files")], keep_dates)
     return [r for r in recs if subjects is None or r.subject in set(map(str, subjects))]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
+import pyedflib
 import pytest
 
 from lbpnet.errors import ReaderError, RecordingError
 from lbpnet.recording.edf import guess_channel_type, read_edf, read_edf_header
+from lbpnet.recording.folders import load_edf_folder
+from lbpnet.recording.pseudonym import pseudonym
 
 T = np.arange(2000) / 200.0  # 10 s at 200 Hz
 EMG_L = 100 * np.sin(2 * np.pi * 3 * T)
@@ -41,14 +46,14 @@ def test_round_trip_two_rates(files, tmp_path, kind):
     np.testing.assert_allclose(rec.annotations.onset, [1.0, 4.0])
     np.testing.assert_allclose(rec.annotations.duration, [2.0, 0.0])
     assert rec.annotations.label.tolist() == ["walk", "stand"]
-    assert rec.subject == "P007"
+    assert rec.subject == pseudonym("P007") != "P007"   # the patient code, pseudonymised
     assert rec.metadata["format"] == ("EDF+" if kind == "edf" else "BDF+")
 
 
 def test_modality_name_gets_rate_suffix_when_several_rates(files, tmp_path):
     rec = read_edf(_two_rate(files, tmp_path / "rec.edf"), modality="emg")
     assert set(rec.streams) == {"emg_200hz", "emg_50hz"}
-    assert rec.subject == "rec"  # no patient code -> file stem
+    assert rec.subject == pseudonym("rec")  # no patient code -> the file stem, pseudonymised
 
 
 def test_label_filter_and_overrides(files, tmp_path):
@@ -71,7 +76,7 @@ def test_plain_edf_without_annotations_unknown_types_and_empty_unit(files, tmp_p
     assert list(rec.streams) == ["misc"]
     assert rec.streams["misc"].channel_types == ["MISC"]
     assert rec.streams["misc"].units == ["n/a"]
-    assert len(rec.annotations) == 0 and rec.subject == "plain"
+    assert len(rec.annotations) == 0 and rec.subject == pseudonym("plain")
     assert read_edf_header(path)["file_type"] == "EDF"
 
 
@@ -159,3 +164,65 @@ def test_annotation_after_end_is_a_recording_error(files, tmp_path):
                      annotations=[(5.0, 10.0, "lift")])
     with pytest.raises(RecordingError, match=r"late\.edf.*after the recording ends"):
         read_edf(path)
+
+
+START = datetime.datetime(2003, 7, 19, 11, 22, 33)
+HEADER = dict(patient_code="MRN-0048213", patient_name="Jane_Doe_Smithers",
+              birthdate=datetime.date(1961, 2, 27), technician="TechnicianQuill",
+              equipment="EquipSerial-77Q", admincode="ADM-55512")
+
+
+def _identified(path, start=START, **header):
+    """An EDF+ file whose header holds a name, birth date, codes, technician and equipment."""
+    header = {**HEADER, **header}
+    writer = pyedflib.EdfWriter(str(path), 1, file_type=pyedflib.FILETYPE_EDFPLUS)
+    writer.setSignalHeaders([dict(label="ACC X", dimension="g", sample_frequency=50,
+                                  physical_max=2, physical_min=-2, digital_max=32767,
+                                  digital_min=-32768, transducer="accelerometer", prefilter="")])
+    writer.setPatientCode(header["patient_code"])
+    writer.setPatientName(header["patient_name"])
+    writer.setBirthdate(header["birthdate"])
+    writer.setTechnician(header["technician"])
+    writer.setEquipment(header["equipment"])
+    writer.setAdmincode(header["admincode"])
+    writer.setStartdatetime(start)
+    writer.writeSamples([np.sin(np.arange(500) / 7.0)])
+    writer.writeAnnotation(1.0, 2.0, "walk")
+    writer.close()
+    return path
+
+
+def _everything(rec) -> str:
+    return repr((rec.subject, rec.session, rec.task, rec.run, rec.key, rec.metadata,
+                 rec.annotations.label.tolist(),
+                 [(s.name, s.channel_names, s.channel_types, s.units) for s in rec.streams.values()]))
+
+
+def test_no_identifier_and_no_date_is_read(tmp_path):
+    rec = read_edf(_identified(tmp_path / "rec.edf"))
+    text = _everything(rec)
+    for secret in ("MRN-0048213", "0048213", "Jane", "Smithers", "1961", "TechnicianQuill",
+                   "EquipSerial", "ADM-55512", "2003", "19.07.03", "11:22:33"):
+        assert secret.lower() not in text.lower(), secret
+    assert "start_datetime" not in rec.metadata
+    assert rec.subject == pseudonym("MRN-0048213")
+
+
+def test_keep_dates_keeps_the_start_date_time(tmp_path):
+    rec = read_edf(_identified(tmp_path / "rec.edf"), keep_dates=True)
+    assert rec.metadata["start_datetime"] == "2003-07-19T11:22:33"
+
+
+@pytest.mark.parametrize("keep_dates", [False, True])
+def test_folder_keeps_offsets_from_the_subjects_first_recording(tmp_path, keep_dates):
+    _identified(tmp_path / "b.edf", START + datetime.timedelta(days=14, hours=2))
+    _identified(tmp_path / "a.edf", START)
+    _identified(tmp_path / "c.edf", START + datetime.timedelta(days=3), patient_code="MRN-9")
+    recs = {r.source.rsplit("/", 1)[-1]: r for r in load_edf_folder(tmp_path,
+                                                                      keep_dates=keep_dates)}
+    assert recs["a.edf"].metadata["start_offset_s"] == 0.0
+    assert recs["b.edf"].metadata["start_offset_s"] == (14 * 24 + 2) * 3600.0
+    assert recs["c.edf"].metadata["start_offset_s"] == 0.0    # another subject's first
+    assert recs["a.edf"].subject == recs["b.edf"].subject != recs["c.edf"].subject
+    assert ("start_datetime" in recs["b.edf"].metadata) == keep_dates
+    assert ("2003" in _everything(recs["b.edf"])) == keep_dates

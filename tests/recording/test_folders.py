@@ -3,6 +3,7 @@ import pytest
 
 from lbpnet.errors import ReaderError
 from lbpnet.recording import Annotations, Recording, Stream, load_edf_folder, load_store_folder
+from lbpnet.recording.pseudonym import pseudonym
 from lbpnet.recording.store import write_recording
 
 
@@ -21,7 +22,7 @@ def test_edf_folder_uses_annotations_as_labels(tmp_path, files):
               annotations=[(0.0, 1.0, "sit"), (1.0, 1.0, "stand")], patient_code="S7")
     (rec,) = load_edf_folder(tmp_path)
     assert rec.annotations.label.tolist() == ["sit", "stand"]
-    assert rec.subject == "S7"
+    assert rec.subject == pseudonym("S7")   # the patient code, pseudonymised
 
 
 def test_missing_and_empty_folders_are_named(tmp_path):
