@@ -9,7 +9,11 @@ A window of any stream is read with ``np.load(..., mmap_mode="r")`` and a slice:
 only the pages under the window are touched, so memory stays flat however long
 the recording. Every write goes to a temporary folder beside the target and is
 renamed into place at the end: a crash never leaves a half-written recording,
-and an existing recording is only replaced once the new one is complete.
+and an existing recording is only replaced once the new one is complete; an
+overwrite killed between its renames is finished by the next read or write, and
+temporary folders of killed writers are removed by the next write
+(:mod:`lbpnet.recording.store_swap`). ``recording.json`` is validated against
+:mod:`lbpnet.recording.store_schema` before any field is used.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +28,13 @@ import numpy as np
 from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
 from lbpnet.recording.recording import Recording
+from lbpnet.recording.store_schema import (ALLOWED_DTYPE_KINDS, FORMAT, VERSION,
+                                           check_stream_file, load_header)
+from lbpnet.recording.store_swap import clean_dead_writers, make_temp, recover, replace_dir
 from lbpnet.recording.stream import Stream
 
-FORMAT = "lbpnet-store"
-VERSION = 1
+__all__ = ["FORMAT", "VERSION", "SUFFIX", "RecordingWriter", "read_recording",
+           "write_recording"]
 SUFFIX = ".lbp"
 
 
@@ -59,8 +65,9 @@ class RecordingWriter:
 
     def __enter__(self) -> "RecordingWriter":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                          dir=self.path.parent))
+        recover(self.path)
+        clean_dead_writers(self.path.parent)
+        self._tmp = make_temp(self.path)
         return self
 
     def create_stream(self, name: str, n_samples: int, sampling_rate: float,
@@ -74,6 +81,9 @@ class RecordingWriter:
                         list(channel_names), list(channel_types or []), list(units or []),
                         start_time)
         stream.validate(str(self.path), check_values=False)
+        if np.dtype(dtype).kind not in ALLOWED_DTYPE_KINDS:
+            raise ReaderError(f"dtype {dtype} is not a real number", source=str(self.path),
+                              field=f"streams.{name}.dtype", fix="use float32")
         file = f"{name}.npy"
         array = np.lib.format.open_memmap(self._tmp / file, mode="w+", dtype=dtype,
                                           shape=(int(n_samples), len(channel_names)))
@@ -94,7 +104,8 @@ class RecordingWriter:
             self._arrays.clear()
             self.header["annotations"] = self.annotations.to_dict()
             _write_json(self._tmp / "recording.json", self.header)
-            _replace_dir(self._tmp, self.path)
+            load_header(self._tmp / "recording.json")   # never write what the reader refuses
+            replace_dir(self._tmp, self.path)
             self._tmp = None
         finally:
             self._arrays.clear()
@@ -131,35 +142,30 @@ def read_recording(path: str | os.PathLike, mmap: bool = True) -> Recording:
     """
     path = Path(path)
     header_file = path / "recording.json"
+    try:
+        recover(path)                           # an overwrite killed between its renames
+    except OSError as err:
+        raise ReaderError(f"an interrupted overwrite could not be finished ({err})",
+                          source=str(path), field="recording.json",
+                          fix="make the folder writable and read it again") from None
     if not header_file.is_file():
         raise ReaderError("not an lbpnet store (no recording.json)", source=str(path),
                           field="recording.json",
                           fix="write it with lbpnet.recording.store.write_recording")
-    try:
-        header = json.loads(header_file.read_text())
-    except json.JSONDecodeError as err:
-        raise ReaderError(f"recording.json is not valid JSON ({err})", source=str(header_file),
-                          field="recording.json", fix="rewrite the recording") from None
-    if header.get("format") != FORMAT:
-        raise ReaderError(f"unknown format {header.get('format')!r}", source=str(header_file),
-                          field="format", fix=f"expected '{FORMAT}'")
+    header = load_header(header_file)
     streams = {}
-    for name, info in header.get("streams", {}).items():
+    for name, info in header["streams"].items():
         file = path / info["file"]
+        check_stream_file(file, path, name, len(info["channel_names"]))
         try:
-            data = np.load(file, mmap_mode="r" if mmap else None)
+            data = np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
         except (OSError, ValueError) as err:
             raise ReaderError(f"cannot read stream '{name}' ({err})", source=str(file),
                               field=f"streams.{name}", fix="rewrite the recording") from None
-        if data.ndim != 2 or data.shape[1] != len(info["channel_names"]):
-            raise ReaderError(
-                f"stream '{name}' has shape {data.shape}, header lists "
-                f"{len(info['channel_names'])} channels", source=str(file),
-                field=f"streams.{name}", fix="rewrite the recording")
         streams[name] = Stream(name, data, info["sampling_rate"], info["channel_names"],
                                info["channel_types"], info["units"], info["start_time"])
     recording = Recording(streams, Annotations.from_dict(header.get("annotations", {})),
-                          subject=header.get("subject", "unknown"), session=header.get("session"),
+                          subject=header["subject"], session=header.get("session"),
                           task=header.get("task"), run=header.get("run"), source=str(path),
                           metadata=header.get("metadata", {}))
     return recording.validate(check_values=not mmap)
@@ -167,24 +173,6 @@ def read_recording(path: str | os.PathLike, mmap: bool = True) -> Recording:
 
 def _write_json(file: Path, obj: dict) -> None:
     with open(file, "w") as f:
-        json.dump(obj, f, indent=1)
+        json.dump(obj, f, indent=1, allow_nan=False)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``; an existing target is kept until the move succeeds."""
-    backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.old")
-        if backup.exists():
-            shutil.rmtree(backup)
-        os.rename(target, backup)
-    try:
-        os.rename(new, target)
-    except OSError:
-        if backup is not None:
-            os.rename(backup, target)
-        raise
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
