@@ -22,11 +22,14 @@ values for several samples (on the simulator's clean windows a plateau test fire
 quarter of them); saturation at the sensor's configured range is what it would need.
 
 A check that cannot run on this stream (a sampling rate too low for it, an IMU in
-arbitrary units) is listed in ``skipped`` with the reason instead of passing silently.
+arbitrary units) is listed in ``skipped`` with the reason instead of passing silently, and a
+stream whose channels all get nothing but ``missing`` (a ``MISC`` physio column, an
+untyped EDF signal) raises a :class:`NoQualityChecksWarning` naming the stream and channels.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +50,23 @@ KIND_CHECKS = {
     "RR": ("missing", "rr_range", "rr_ectopic"),
     "OTHER": ("missing",),
 }
+
+
+class NoQualityChecksWarning(UserWarning):
+    """A stream gets no quality check but ``missing``: its channel types say no known kind."""
+
+
+def warn_missing_only(stream: Stream, kinds: list[str]) -> None:
+    """Warn when every channel of ``stream`` is of a kind checked for ``missing`` only."""
+    if kinds and all(KIND_CHECKS.get(k, ("missing",)) == ("missing",) for k in kinds):
+        listed = ", ".join(f"{n} ({t})" for n, t in zip(stream.channel_names,
+                                                        stream.channel_types))
+        known = ", ".join(k for k, checks in KIND_CHECKS.items() if len(checks) > 1)
+        warnings.warn(
+            f"stream '{stream.name}': QC runs no check but 'missing' on its channels {listed}; "
+            f"give them a channel type QC checks ({known}) in the reader (BIDS: _channels.tsv "
+            f"type, data.physio_types) or name the stream's kind in qc.kinds",
+            NoQualityChecksWarning, stacklevel=3)
 
 
 @dataclass
@@ -227,6 +247,7 @@ def score_stream(stream: Stream, starts: np.ndarray, length_s: float, cfg: QCCon
     kinds = channel_kinds(stream, kind)
     if W == 0:
         return q
+    warn_missing_only(stream, kinds)
     for k in dict.fromkeys(kinds):
         cols = [i for i, x in enumerate(kinds) if x == k]
         if k in ("EMG", "ECG", "PPG"):

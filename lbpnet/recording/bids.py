@@ -26,9 +26,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from lbpnet.errors import ReaderError
+from lbpnet.errors import ConfigError, ReaderError
 from lbpnet.recording.annotations import Annotations
-from lbpnet.recording.bids_sidecars import (_read_json, _number, _read_table, _read_matrix, _read_channels)
+from lbpnet.recording.bids_sidecars import (EMG_TYPES, KNOWN_TYPES, MOTION_TYPES, PHYSIO_TYPES,
+                                            _number, _read_channels, _read_json, _read_matrix,
+                                            _read_table)
 from lbpnet.recording.edf import guess_channel_type, read_edf, read_edf_header
 from lbpnet.recording.recording import Recording
 from lbpnet.recording.stream import Stream
@@ -65,12 +67,24 @@ def _read_motion(path: Path, name: str) -> Stream:
                           source=str(channels_path), field="name",
                           fix="write a channels.tsv with columns name, type, units, one row "
                               "per data column")
-    names, types, units = _read_channels(channels_path)
+    names, types, units = _read_channels(channels_path, MOTION_TYPES)
     data = _read_matrix(path, names, channels_path)
     return Stream(name, data, rate, names, types, units, start_time=start)
 
 
-def _read_physio(path: Path, name: str) -> Stream:
+def _physio_types(overrides: dict | None) -> dict[str, str]:
+    """:data:`PHYSIO_TYPES` updated by ``overrides`` (column name -> channel type)."""
+    types = dict(PHYSIO_TYPES)
+    for column, kind in dict(overrides or {}).items():
+        if str(kind).upper() not in KNOWN_TYPES:
+            raise ConfigError(f"unknown channel type {kind!r} for physio column '{column}'",
+                              field=f"data.physio_types.{column}",
+                              fix=f"use one of {', '.join(KNOWN_TYPES)}")
+        types[str(column).lower()] = str(kind).upper()
+    return types
+
+
+def _read_physio(path: Path, name: str, column_types: dict[str, str]) -> Stream:
     meta_path = _sidecar(path, "physio", "physio.json")
     meta = _read_json(meta_path, True, f"the rate and columns of {path.name}")
     rate = _number(meta, "SamplingFrequency", meta_path, positive=True)
@@ -90,15 +104,15 @@ def _read_physio(path: Path, name: str) -> Stream:
                               field=f"{col}.Units", fix=f"use one of {', '.join(known_units())}")
         units.append(canonical_unit(unit))
     data = _read_matrix(path, columns, meta_path)
-    return Stream(name, data, rate, columns, [guess_channel_type(c) for c in columns], units,
-                  start_time=start)
+    types = [column_types.get(c.lower()) or guess_channel_type(c) for c in columns]
+    return Stream(name, data, rate, columns, types, units, start_time=start)
 
 
 def _read_emg(path: Path, subject: str) -> tuple[list[Stream], Annotations]:
     overrides = {}
     channels_path = _sidecar(path, "emg", "channels.tsv")
     if channels_path.exists():
-        names, types, units = _read_channels(channels_path)
+        names, types, units = _read_channels(channels_path, EMG_TYPES)
         labels = read_edf_header(path)["labels"]
         if len(names) != len(labels):
             raise ReaderError(f"{len(names)} rows but {path.name} has {len(labels)} signals "
@@ -160,7 +174,7 @@ def _unique(name: str, taken: dict, alternative: str | None) -> str:
 
 
 def read_bids(root: str | Path, label_column: str = "trial_type", subjects=None, tasks=None,
-              datatypes=DATATYPES) -> list[Recording]:
+              datatypes=DATATYPES, physio_types: dict | None = None) -> list[Recording]:
     """Read every recording of a BIDS-style folder.
 
     Parameters
@@ -173,6 +187,10 @@ def read_bids(root: str | Path, label_column: str = "trial_type", subjects=None,
         Keep only these (``"01"`` or ``"sub-01"``; ``"walk"``). Default: all.
     datatypes : iterable of str
         Datatype folders searched (``motion``, ``emg``, ``physio``, ``beh``, …).
+    physio_types : dict, optional
+        Channel type of ``_physio`` columns by name, over the BIDS defaults
+        ``cardiac: ECG, respiratory: RESP, trigger: TRIG`` (e.g. ``{"cardiac": "PPG"}`` for
+        a pulse oximeter); other columns are typed from their name (``ecg`` -> ECG).
 
     Returns
     -------
@@ -228,11 +246,12 @@ def read_bids(root: str | Path, label_column: str = "trial_type", subjects=None,
                           source=str(root), field="datatypes",
                           fix="check the file names (sub-<s>_task-<t>_<suffix>) and datatypes")
     participants = _participants(root)
-    return [_build(root, key, files, label_column, participants, ignored)
+    column_types = _physio_types(physio_types)
+    return [_build(root, key, files, label_column, participants, ignored, column_types)
             for key, files in sorted(groups.items(), key=lambda kv: str(kv[0]))]
 
 
-def _build(root, key, files, label_column, participants, ignored) -> Recording:
+def _build(root, key, files, label_column, participants, ignored, column_types) -> Recording:
     subject, session, task, run = key
     streams: dict[str, Stream] = {}
     events, edf_events = [], []
@@ -249,7 +268,7 @@ def _build(root, key, files, label_column, participants, ignored) -> Recording:
             name = f"motion_{system}" if n_motion > 1 and system else "motion"
             new = [_read_motion(path, name)]
         else:
-            new = [_read_physio(path, entities.get("recording") or "physio")]
+            new = [_read_physio(path, entities.get("recording") or "physio", column_types)]
         for stream in new:
             stream.name = _unique(stream.name, streams,
                                   entities.get("acq") or entities.get("tracksys"))

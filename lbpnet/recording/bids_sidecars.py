@@ -10,12 +10,27 @@ import csv
 import gzip
 import io
 import json
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from lbpnet.errors import ReaderError
+from lbpnet.recording.store_schema import MAX_START_TIME_S
 from lbpnet.recording.units import canonical_unit, known_units
+
+MOTION_TYPES = ("ACCEL", "ANGACCEL", "GYRO", "JNTANG", "LATENCY", "MAGN", "MISC", "ORNT",
+                "POS", "VEL")
+"""Channel types of BIDS-Motion ``_channels.tsv``."""
+EMG_TYPES = ("EMG", "ECG", "EOG", "HEOG", "VEOG", "EEG", "RESP", "TEMP", "GSR", "PPG",
+             "TRIG", "MISC", "AUDIO", "EYEGAZE", "PUPIL", "SYSCLOCK", "REF", "ADC", "DAC", "PD",
+             "ACCEL", "GYRO", "MAGN")
+"""Channel types of an EMG ``_channels.tsv``: EMG, BIDS' common electrophysiology types,
+and the IMU types of the sensors many EMG systems carry."""
+PHYSIO_TYPES = {"cardiac": "ECG", "respiratory": "RESP", "trigger": "TRIG"}
+"""Channel type of each BIDS-defined ``_physio`` column. BIDS' ``cardiac`` is any
+continuous cardiac measurement: ECG by default, ``PPG`` for a pulse oximeter (override)."""
+KNOWN_TYPES = tuple(sorted(set(MOTION_TYPES) | set(EMG_TYPES) | {"EDA", "NIRS", "RR"}))
 
 def _read_text(path: Path) -> str:
     try:
@@ -23,7 +38,7 @@ def _read_text(path: Path) -> str:
             with gzip.open(path, "rt", encoding="utf-8-sig") as handle:
                 return handle.read()
         return path.read_text(encoding="utf-8-sig")
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:   # zlib.error: no OSError
         raise ReaderError(f"cannot be read ({type(exc).__name__}: {exc})", source=str(path),
                           fix="check that the file is complete and is UTF-8 text "
                               "(gzip-compressed for .gz)") from exc
@@ -47,21 +62,26 @@ def _read_json(path: Path, required: bool, needed_for: str) -> dict:
     return content
 
 
-def _number(meta: dict, key: str, path: Path, default=None, positive=False) -> float:
+def _number(meta: dict, key: str, path: Path, default=None, positive=False,
+            bound: float | None = None) -> float:
+    """``meta[key]`` as a finite float (JSON number, never a boolean or a string), positive
+    if asked, with ``|value| <= bound`` if given (StartTime: ``MAX_START_TIME_S``)."""
     value = meta.get(key, default)
     if value is None:
         raise ReaderError(f"'{key}' is missing", source=str(path), field=key,
                           fix=f'add "{key}": <value in Hz> to {path.name}')
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if not np.isfinite(value) or (positive and value <= 0):
+    if key == "StartTime" and bound is None:
+        bound = MAX_START_TIME_S
+    number = (float(value) if isinstance(value, (int, float)) and not isinstance(value, bool)
+              else float("nan"))
+    if not np.isfinite(number) or (positive and number <= 0) or \
+            (bound is not None and abs(number) > bound):
+        within = f" within +-{bound:g}" if bound is not None else ""
         raise ReaderError(f"'{key}' is {meta.get(key)!r}; it must be a "
-                          f"{'positive ' if positive else ''}number", source=str(path),
-                          field=key, fix=f"write {key} as a number (Hz for SamplingFrequency, "
-                                         "seconds for StartTime)")
-    return value
+                          f"{'positive ' if positive else ''}number{within}", source=str(path),
+                          field=key, fix=f"write {key} as a JSON number (Hz for "
+                                         "SamplingFrequency, seconds for StartTime)")
+    return number
 
 
 def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -123,22 +143,34 @@ def _read_matrix(path: Path, columns: list[str], described_by: Path) -> np.ndarr
     return data
 
 
-def _read_channels(path: Path) -> tuple[list[str], list[str], list[str]]:
-    """``_channels.tsv`` -> (names, BIDS types upper-case, canonical units)."""
+def _read_channels(path: Path, allowed_types=KNOWN_TYPES) -> tuple[list[str], list[str],
+                                                                    list[str]]:
+    """``_channels.tsv`` -> (names, BIDS types upper-case, canonical units).
+
+    The BIDS-required columns ``name``, ``type`` and ``units`` must be there, and every
+    type one of ``allowed_types`` (``n/a`` is read as ``MISC``).
+    """
     header, rows = _read_table(path)
-    if "name" not in header:
-        raise ReaderError(f"has no 'name' column (columns: {header})", source=str(path),
-                          field="name", fix="add a header row 'name<TAB>type<TAB>units'")
+    for column in ("name", "type", "units"):
+        if column not in header:
+            raise ReaderError(f"has no '{column}' column, which BIDS requires (columns: "
+                              f"{header})", source=str(path), field=column,
+                              fix="add a header row 'name<TAB>type<TAB>units' (units n/a "
+                                  "where a channel has none)")
     names, types, units = [], [], []
     for i, row in enumerate(rows, start=2):
-        unit = row.get("units", "n/a")
+        unit = row["units"]
         canon = canonical_unit(unit)
         if canon is None:
             raise ReaderError(f"line {i}: unknown unit '{unit}' for channel '{row['name']}'",
                               source=str(path), field="units",
                               fix=f"use one of {', '.join(known_units())}")
-        kind = row.get("type", "") or "MISC"
+        kind = row["type"].upper() if row["type"] not in ("", "n/a") else "MISC"
+        if kind not in allowed_types:
+            raise ReaderError(f"line {i}: channel '{row['name']}' has type '{row['type']}', "
+                              f"not a BIDS channel type of this file", source=str(path),
+                              field="type", fix=f"use one of {', '.join(allowed_types)}")
         names.append(row["name"])
-        types.append("MISC" if kind.lower() == "n/a" else kind.upper())
+        types.append(kind)
         units.append(canon)
     return names, types, units

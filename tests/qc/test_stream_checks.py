@@ -176,3 +176,18 @@ def test_no_window_and_disabled_checks():
     only = QCConfig(checks=["flat_line"])
     res = score_recording(emg_recording(x), STARTS, 2.0, only)
     assert set(res.streams["emg"].flags) == {"flat_line"}
+
+
+def test_a_stream_with_only_the_missing_check_warns_naming_stream_and_channels():
+    from lbpnet.qc.stream_checks import NoQualityChecksWarning
+    from lbpnet.recording import Recording, Stream
+
+    rng = np.random.default_rng(0)
+    misc = Stream("physio", rng.standard_normal((1000, 2)).astype(np.float32), 100.0,
+                  ["cardiac", "trigger"], ["MISC", "TRIG"])
+    ecg = Stream("ecg", rng.standard_normal((1000, 1)).astype(np.float32), 100.0, ["ecg"],
+                 ["ECG"])
+    rec = Recording({"physio": misc, "ecg": ecg})
+    with pytest.warns(NoQualityChecksWarning, match=r"'physio'.*cardiac \(MISC\), trigger") as got:
+        score_recording(rec, np.array([0.0, 2.0]), 2.0)
+    assert not any("'ecg'" in str(w.message) for w in got)
