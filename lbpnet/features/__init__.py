@@ -11,6 +11,7 @@ from lbpnet.errors import FeatureError
 from lbpnet.features.asymmetry import asymmetry_index
 from lbpnet.features.co_contraction import antagonist_agonist_ratio, co_contraction_index
 from lbpnet.features.daily_activity import activity_counts, step_cadence, time_in_posture
+from lbpnet.features.walking_bouts import gait_stretches, walking_bouts
 from lbpnet.features.ecg_peaks import detect_r_peaks, hrv_from_ecg, nn_intervals
 from lbpnet.features.eda import eda_decompose, eda_measures, scr_peaks
 from lbpnet.features.emg_fatigue import fatigue_index, median_frequency_course
@@ -38,7 +39,7 @@ __all__ = ["FeatureError", "acc_magnitude", "acc_magnitude_stats", "activity_cou
            "log_dimensionless_jerk", "lumbar_flexion", "madgwick_imu", "mean_absolute_value",
            "mean_frequency", "mean_tsi", "median_frequency", "median_frequency_course",
            "movement_variability", "moving_rms", "nn_intervals", "recovery_half_time", "rms",
-           "rms_jerk", "sagittal_angle", "scr_peaks", "slope_sign_changes", "step_cadence",
+           "rms_jerk", "sagittal_angle", "scr_peaks", "slope_sign_changes", "step_cadence", "gait_stretches", "walking_bouts",
            "time_in_posture", "time_normalise", "vertical_horizontal_acceleration",
            "waveform_length", "welch_psd",
            "zero_crossings"]
