@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import sys
 from pathlib import Path
@@ -45,7 +46,7 @@ def find_runs(sweep_dir: str | Path) -> list[dict]:
         raise ConfigError(f"'{root}' is not a directory", source=str(root), field="sweep_dir",
                           fix="pass the multirun directory of a sweep "
                               "(logs/<task_name>/multiruns/<date_time>)")
-    files = sorted(root.rglob("metrics.json"))
+    files = _metrics_files(root)
     if not files:
         raise ConfigError("no metrics.json under this directory: no run of the sweep finished",
                           source=str(root), field="sweep_dir",
@@ -66,6 +67,22 @@ def find_runs(sweep_dir: str | Path) -> list[dict]:
         varying = [o for o in r["overrides"] if o not in shared]
         r["label"] = " ".join(varying) or str(r["dir"].relative_to(root)) or root.name
     return sorted(runs, key=lambda r: _natural(r["label"]))
+
+
+def _metrics_files(root: Path) -> list[Path]:
+    """Every ``metrics.json`` under ``root``, following symbolic links to run folders (a
+    sweep gathered from links), each real folder once (a link loop ends)."""
+    found, seen = [], set()
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        if "metrics.json" in names:
+            found.append(Path(folder) / "metrics.json")
+    return sorted(found)
 
 
 def _natural(text: str) -> list:

@@ -12,6 +12,8 @@ from typing import Mapping, Sequence
 import torch
 from torch import nn
 
+from lbpnet.errors import ConfigError
+
 
 def random_rotations(batch: int, sigma: float, device=None) -> torch.Tensor:
     """Rotation matrices ``Rz @ Ry @ Rx`` with angles ~ N(0, sigma) rad, shape (batch, 3, 3)."""
@@ -54,6 +56,29 @@ class SignalAugment(nn.Module):
                                                  for m, ts in (triples or {}).items()}
         self.scale, self.jitter, self.max_shift = scale, jitter, max_shift
 
+    def check_channels(self, channels: Mapping[str, int]) -> None:
+        """Refuse ``triples`` that name a modality or a channel index the data does not have.
+
+        ``channels`` is the number of channels per modality (``x.shape[1]``).
+        """
+        for m, groups in self.triples.items():
+            if m not in channels:
+                raise ConfigError(
+                    f"augmentation rotates 3-axis channel groups of modality '{m}', which the "
+                    f"data does not have (modalities: {sorted(channels)})",
+                    field="task.augment.triples",
+                    fix="name your data's modalities in task.augment.triples, or turn rotation "
+                        "off: task.augment.rotation=0 'task.augment.triples={}'")
+            bad = [t for t in groups if len(t) != 3 or any(not 0 <= i < channels[m] for i in t)]
+            if bad:
+                raise ConfigError(
+                    f"augmentation rotates channel groups {bad} of '{m}', which has "
+                    f"{channels[m]} channels (each group is 3 indices, x y z, below that)",
+                    field="task.augment.triples",
+                    fix=f"give 3-axis groups of '{m}' channel indices 0..{channels[m] - 1} (e.g. "
+                        f"task.augment.triples={{{m}:[[0,1,2]]}}), or turn rotation off: "
+                        "task.augment.rotation=0 'task.augment.triples={}'")
+
     def forward(self, signals: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         if not self.training:
             return signals
@@ -61,6 +86,8 @@ class SignalAugment(nn.Module):
         batch, device = first.shape[0], first.device
         rot = random_rotations(batch, self.rotation, device) if self.rotation > 0 else None
         shift = (torch.rand(batch, device=device) * 2 - 1) * self.max_shift
+        if rot is not None:
+            self.check_channels({m: x.shape[1] for m, x in signals.items()})
         out = {}
         for m, x in signals.items():
             y = x

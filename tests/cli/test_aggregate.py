@@ -77,3 +77,17 @@ def test_a_half_written_metrics_file_is_named(tmp_path):
     (tmp_path / "0" / "metrics.json").write_text('{"test/acc": 0.9')
     with pytest.raises(ReaderError, match=r"0/metrics.json.*cannot read"):
         aggregate(tmp_path)
+
+
+def test_symlinked_run_folders_are_followed(fold_sweep, tmp_path):
+    # a sweep gathered from links to its runs (e.g. the folds of two multiruns)
+    gathered = tmp_path / "gathered"
+    gathered.mkdir()
+    for fold in (0, 1):
+        (gathered / f"fold{fold}").symlink_to(fold_sweep / str(fold), target_is_directory=True)
+    (gathered / "loop").symlink_to(gathered, target_is_directory=True)   # a loop ends
+    summary = {s["metric"]: s for s in aggregate(gathered, tmp_path / "out", with_plot=False)}
+    acc = [json.loads((fold_sweep / str(f) / "metrics.json").read_text())["test/acc"]
+           for f in (0, 1)]
+    assert summary["test/acc"]["n"] == 2
+    assert summary["test/acc"]["mean"] == pytest.approx(statistics.mean(acc))
