@@ -176,7 +176,9 @@ def explain(cfg: DictConfig):
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="explain", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    explain(cfg)
+    from lbpnet.cli.console import user_errors
+    with user_errors("lbpnet-explain"):    # an lbpnet error: one message, exit status 2
+        explain(cfg)
 
 
 if __name__ == "__main__":

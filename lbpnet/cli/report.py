@@ -197,10 +197,12 @@ def _remove_empty_output(run_dir: Path) -> None:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="report", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    run_dir = Path(cfg.run_dir)
-    if not (run_dir / "config.yaml").is_file():
-        _remove_empty_output(run_dir)
-    report(cfg)
+    from lbpnet.cli.console import user_errors
+    with user_errors("lbpnet-report"):     # an lbpnet error: one message, exit status 2
+        run_dir = Path(cfg.run_dir)
+        if not (run_dir / "config.yaml").is_file():
+            _remove_empty_output(run_dir)
+        report(cfg)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from pytorch_lightning.utilities import rank_zero_only
 from lbpnet import __version__
 from lbpnet.atomic import atomic_write_json, atomic_write_text
 from lbpnet.cli.config_path import CONFIG_DIR
+from lbpnet.cli.console import user_errors
 from lbpnet.errors import ConfigError
 from lbpnet.windows.splits import check_no_leakage
 
@@ -175,6 +176,11 @@ def train(cfg: DictConfig) -> dict:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
+    with user_errors("lbpnet-train"):      # an lbpnet error: one message, exit status 2
+        return _main(cfg)
+
+
+def _main(cfg: DictConfig) -> float | None:
     metrics = train(cfg)
     target = cfg.get("optimized_metric")
     value = sweep_objective(metrics, target) if target else None
