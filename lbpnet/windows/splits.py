@@ -155,6 +155,45 @@ def grouped_kfold(recordings: list[Recording], k: int, fold: int, val_fraction: 
     return _assign(recordings, by, test, val, f"grouped_kfold_{fold}of{k}")
 
 
+def stratified_grouped_kfold(recordings: list[Recording], k: int, fold: int,
+                             stratify: str | None = None, val_fraction: float = 0.15,
+                             seed: int = 0) -> Split:
+    """Fold ``fold`` of ``k`` over subjects, dealt within each value of ``stratify``.
+
+    The subjects of each stratum (e.g. each ``patient.phenotype``) are shuffled and dealt
+    to the ``k`` folds in turn, the deal of each stratum starting where the previous one
+    stopped, so that every fold holds about ``1/k`` of every stratum and the folds differ
+    in size by at most one subject. The test side is fold ``fold``; the validation side is
+    ``val_fraction`` of the remaining subjects of each stratum (at least one where a
+    stratum has two or more left). Over ``fold = 0..k-1`` every subject is tested once.
+
+    Parameters
+    ----------
+    k, fold : int
+        Number of folds (2 <= k <= number of subjects) and the one held out (0..k-1).
+    stratify : str or None
+        Dotted subject-level metadata key (``"patient.phenotype"``); None: one stratum.
+    """
+    subjects = _groups(recordings, "subject")
+    if not 2 <= k <= len(subjects):
+        raise ConfigError(f"k={k} folds for {len(subjects)} subjects", field="split.k",
+                          fix=f"use 2 <= k <= {len(subjects)}")
+    if not 0 <= fold < k:
+        raise ConfigError(f"fold {fold} outside 0..{k - 1}", field="split.fold",
+                          fix=f"use a fold in range({k})")
+    strata = _strata(recordings, stratify)
+    rng = np.random.default_rng(seed)
+    test: set[str] = set()
+    start = 0
+    for group in strata:
+        order = rng.permutation(group).tolist()
+        test |= {s for j, s in enumerate(order) if (start + j) % k == fold}
+        start += len(order)
+    val = set().union(*(_take_val([s for s in g if s not in test], None, val_fraction,
+                                  seed + 1 + i) for i, g in enumerate(strata)))
+    return _assign(recordings, "subject", test, val, f"stratified_kfold_{fold}of{k}")
+
+
 def leave_one_subject_out(recordings: list[Recording], fold: int, val_fraction: float = 0.15,
                           seed: int = 0) -> Split:
     """Subject number ``fold`` (in sorted order) is the test side."""

@@ -5,7 +5,7 @@ import torch
 from lbpnet.models import MultimodalClassifier
 from lbpnet.recording import Annotations, Recording, Stream
 from lbpnet.tasks import StrategyDetection, WindowDataModule
-from lbpnet.tasks.strategy import best_thresholds, f1_at
+from lbpnet.tasks.strategy import best_thresholds, f1_at, subject_bootstrap_auroc
 from lbpnet.windows.splits import subject_holdout
 
 
@@ -52,6 +52,34 @@ def test_learns_planted_strategies_and_reports_per_label_scores(fit_and_test):
     assert r["test/auroc_macro"] > 0.9
     assert 0.05 <= min(r["test/threshold"].values()) <= 0.95
     assert task.pos_weight.min() >= 1.0          # positives are the minority here
+    # both test subjects carry both strategies; the subject-bootstrap interval holds the AUROC
+    assert r["test/positive_subjects"] == {"strategy/tremor": 2, "strategy/stiff": 2}
+    for label, auroc in r["test/auroc"].items():
+        assert r["test/auroc_ci_low"][label] <= auroc + 1e-6 <= r["test/auroc_ci_high"][label] + 2e-6
+
+
+def test_subject_bootstrap_interval_is_wide_when_one_of_two_subjects_is_ranked_backwards():
+    from torchmetrics.functional.classification import binary_auroc
+
+    rng = np.random.default_rng(0)
+    n = 200                                       # windows per subject, half positive
+    truth = np.tile(np.r_[np.ones(n // 2), np.zeros(n // 2)], 2)
+    right = np.r_[rng.uniform(0.6, 1, n // 2), rng.uniform(0, 0.4, n // 2)]
+    probs = np.r_[right, 1 - right]               # subject B: every window ranked backwards
+    groups = ["A"] * n + ["B"] * n
+    p, t = torch.tensor(probs)[:, None], torch.tensor(truth)[:, None]
+    low, high = subject_bootstrap_auroc(p, t, groups, n_boot=200)
+    point = float(binary_auroc(p[:, 0], t[:, 0].long()))
+    assert low[0] <= point <= high[0]
+    # 400 windows but 2 subjects: the interval spans both subjects' AUROCs (0 and 1), where a
+    # window-level bootstrap would sit near 0.5 +- 0.05
+    assert low[0] < 0.1 and high[0] > 0.9
+    # with the subjects agreeing the interval is narrow and high
+    low, high = subject_bootstrap_auroc(torch.tensor(np.r_[right, right])[:, None], t, groups)
+    assert low[0] > 0.99
+    # a label whose resamples never hold both classes has no interval
+    low, _ = subject_bootstrap_auroc(p, torch.zeros_like(t), groups, n_boot=20)
+    assert torch.isnan(low[0])
 
 
 class _Linear(torch.nn.Module):

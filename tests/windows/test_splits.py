@@ -78,3 +78,28 @@ def test_stratified_holdout_puts_every_stratum_on_every_side(cohort):
         assert kinds == {"control", "guarding"}, side
     with pytest.raises(ConfigError, match="no metadata 'patient.sex'"):
         subject_holdout(cohort, stratify="patient.sex")
+
+
+def test_stratified_kfold_tests_every_phenotype_in_every_fold_and_every_subject_once(
+        make_recording):
+    from lbpnet.windows.splits import stratified_grouped_kfold
+
+    # 4 phenotypes x 4 subjects, listed so that a plain k-fold of the sorted ids could
+    # put a whole phenotype on one side
+    recs = []
+    for s in range(16):
+        r = make_recording(subject=f"{s:02d}", seconds=3.0)
+        r.metadata["patient"] = {"phenotype": "abcd"[s // 4]}
+        recs.append(r)
+    seen = []
+    for fold in range(4):
+        split = stratified_grouped_kfold(recs, 4, fold, stratify="patient.phenotype",
+                                         val_fraction=0.34, seed=3)
+        test, val = subjects(recs, split.test), subjects(recs, split.val)
+        assert {recs[i].metadata["patient"]["phenotype"] for i in split.test} == set("abcd")
+        assert {recs[i].metadata["patient"]["phenotype"] for i in split.val} == set("abcd")
+        assert not test & val and not (test | val) & subjects(recs, split.train)
+        seen += sorted(test)
+    assert sorted(seen) == [f"{s:02d}" for s in range(16)]
+    with pytest.raises(ConfigError, match="fold 4 outside 0..3"):
+        stratified_grouped_kfold(recs, 4, 4, stratify="patient.phenotype")
