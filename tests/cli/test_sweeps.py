@@ -188,3 +188,28 @@ def test_no_experiment_makes_a_sweep_select_on_test_data():
     for path in sorted((CONFIG_DIR / "experiment").glob("*.yaml")):
         metric = (yaml.safe_load(path.read_text()) or {}).get("optimized_metric")
         assert metric is None or not str(metric).startswith("test/"), path.name
+
+
+def _readme_line(start):
+    import shlex
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (line,) = [ln for b in re.findall(r"```bash\n(.*?)```", text, re.S) for ln in b.splitlines()
+               if ln.startswith(start)]
+    return shlex.split(line.split("  #")[0])[1:]
+
+
+def test_a_multirun_without_a_sweep_dir_writes_under_logs(tmp_path, lbpnet_train_here):
+    # the reproduction: no hydra.sweep.dir, from a fresh folder
+    lbpnet_train_here("--multirun", "experiment=basic_motions", "seed=0,1",
+                      "trainer.max_epochs=1", "logger=none")
+    runs = sorted(tmp_path.glob("logs/basic_motions/multiruns/*/*/metrics.json"))
+    assert [p.parent.name for p in runs] == ["0", "1"]
+
+
+@pytest.mark.slow
+def test_the_readme_optuna_command_runs_as_written(tmp_path, lbpnet_train_here):
+    args = _readme_line("lbpnet-train experiment=hapt_activity_dev hparams_search=activity_optuna")
+    lbpnet_train_here(*args, "hydra.sweeper.n_trials=2", "trainer.max_epochs=1", "logger=none",
+                      "+trainer.limit_train_batches=2")
+    (result,) = tmp_path.glob("logs/hapt_activity_dev/multiruns/*/optimization_results.yaml")
+    assert "best_value" in yaml.safe_load(result.read_text())
