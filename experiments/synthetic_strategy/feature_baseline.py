@@ -3,6 +3,13 @@ regression, one per strategy, on exactly lbpnet's windows and patient split (SYN
 
     python experiments/synthetic_strategy/feature_baseline.py experiment=synthetic_strategy [OUT.json]
 
+Features are computed once for every window of the cohort; then, for each fold of the
+experiment's split (``split.k`` folds when the split has them, else the one split), the
+classifiers are fitted and scored on that fold's sides. Per fold and label the output also
+holds the number of test patients with a positive window and a 95 % interval of the AUROC
+from a bootstrap over test patients (strategies are planted per patient: windows of one
+patient are not independent evidence).
+
 Measures per window (lbpnet.features where they exist):
 - EMG, per channel: log RMS, median frequency (Welch, 20–450 Hz);
 - co-contraction: log(flexor RMS / extensor RMS), mean over sides;
@@ -22,9 +29,13 @@ from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import torch
+from hydra.utils import instantiate
+
 from lbpnet.atomic import atomic_write_json
 from lbpnet.cli.compose import fitted_datamodule
 from lbpnet.features import emg_spectral_frequencies
+from lbpnet.tasks.strategy import subject_bootstrap_auroc
 
 FLEXORS = ("rectus_abdominis", "external_oblique", "internal_oblique")
 
@@ -44,10 +55,11 @@ def emg_features(x: np.ndarray, names: list[str], fs: float) -> np.ndarray:
     return np.concatenate([np.log(rms), mdf, cocon, asym], axis=1)
 
 
-def window_features(dm, side: str) -> tuple[np.ndarray, np.ndarray]:
+def window_features(dm, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features (n, F), targets (n, L) and recording position (n,) of the windows of ``side``."""
     ds = dm.datasets[side]
     rec = dm.recordings[0]
-    feats, targets = [], []
+    feats, targets, recordings = [], [], []
     for start in range(0, len(ds), 512):
         batch = ds.__getitems__(np.arange(start, min(start + 512, len(ds))))
         parts = []
@@ -60,7 +72,9 @@ def window_features(dm, side: str) -> tuple[np.ndarray, np.ndarray]:
                 parts += [x.mean(-1), x.std(-1), x.max(-1) - x.min(-1)]
         feats.append(np.concatenate(parts, axis=1))
         targets.append(batch["targets"].numpy())
-    return np.nan_to_num(np.concatenate(feats)), np.concatenate(targets)
+        recordings.append(batch["recording"].numpy())
+    return (np.nan_to_num(np.concatenate(feats)), np.concatenate(targets),
+            np.concatenate(recordings))
 
 
 def logistic_regression():
@@ -69,11 +83,14 @@ def logistic_regression():
                                                               class_weight="balanced"))
 
 
-def fit_and_score(x: dict, targets: list[str], make_classifier=logistic_regression) -> dict:
-    """One classifier per label: fit on train (val picks the F1 threshold), refit on
-    train+val, score AUROC / AUPRC / F1 on test. ``x[side] = (features, targets)``."""
+def fit_and_score(x: dict, targets: list[str], make_classifier=logistic_regression,
+                  test_subjects=None) -> dict:
+    """One classifier per label: fit on train (val picks the F1 threshold and is scored),
+    refit on train+val, score AUROC / AUPRC / F1 on test. ``x[side] = (features, targets)``;
+    ``test_subjects`` (n_test,): the patient of each test window, for the patient-level
+    counts and bootstrap interval."""
     result = {"test_windows": int(len(x["test"][1])), "test/auroc": {}, "test/auprc": {},
-              "test/f1": {}, "test/positives": {}}
+              "test/f1": {}, "test/positives": {}, "val/auroc": {}}
     for k, name in enumerate(targets):
         def fit(sides):
             xs = np.concatenate([x[s][0] for s in sides])
@@ -83,6 +100,7 @@ def fit_and_score(x: dict, targets: list[str], make_classifier=logistic_regressi
         clf = fit(["train"])
         if clf is not None and "val" in x and len(set(x["val"][1][:, k] > 0.5)) == 2:
             pv = clf.predict_proba(x["val"][0])[:, 1]
+            result["val/auroc"][name] = float(roc_auc_score(x["val"][1][:, k] > 0.5, pv))
             grid = np.linspace(0.05, 0.95, 19)
             threshold = float(grid[np.argmax([f1_score(x["val"][1][:, k] > 0.5, pv >= t)
                                               for t in grid])])
@@ -94,21 +112,45 @@ def fit_and_score(x: dict, targets: list[str], make_classifier=logistic_regressi
         result["test/auprc"][name] = float(average_precision_score(y, p)) if both else None
         result["test/f1"][name] = float(f1_score(y, p >= threshold))
         result["test/positives"][name] = int(y.sum())
-    for key in ("auroc", "auprc", "f1"):
-        values = [v for v in result[f"test/{key}"].values() if v is not None]
-        result[f"test/{key}_macro"] = float(np.mean(values)) if values else None
+        if test_subjects is not None:
+            result.setdefault("test/positive_subjects", {})[name] = len(set(test_subjects[y]))
+            low, high = subject_bootstrap_auroc(torch.tensor(p)[:, None],
+                                                torch.tensor(y, dtype=torch.float64)[:, None],
+                                                test_subjects)
+            result.setdefault("test/auroc_ci_low", {})[name] = None if low[0] != low[0] \
+                else float(low[0])
+            result.setdefault("test/auroc_ci_high", {})[name] = None if high[0] != high[0] \
+                else float(high[0])
+    for key in ("test/auroc", "test/auprc", "test/f1", "val/auroc"):
+        values = [v for v in result[key].values() if v is not None]
+        result[f"{key}_macro"] = float(np.mean(values)) if values else None
     return result
+
+
+def fold_splits(cfg, recordings) -> list:
+    """The experiment's split for every fold (``split.k`` folds), or its one split."""
+    k = cfg.split.get("k") if "fold" in cfg.split else None
+    if k is None:
+        return [instantiate(cfg.split)(recordings)]
+    return [instantiate(cfg.split, fold=f)(recordings) for f in range(int(k))]
 
 
 def main(argv: list[str]) -> dict:
     out = next((a for a in argv if a.endswith(".json")), None)
     overrides = [a for a in argv if not a.endswith(".json")]
     cfg, dm = fitted_datamodule(overrides, prefix="lbpnet-features-")
-    x = {s: window_features(dm, s) for s in dm.datasets}
+    parts = [window_features(dm, s) for s in dm.datasets]     # every window, once
+    feats, targets, recs = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    subject = np.array([dm.recordings[i].subject for i in recs])
     result = {"model": "logistic regression on interpretable window measures (per label)",
-              "synthetic": True, "overrides": overrides}
-    result.update(fit_and_score(x, list(dm.targets)))
-    print({k: v for k, v in result.items() if "macro" in k})
+              "synthetic": True, "overrides": overrides, "folds": []}
+    for split in fold_splits(cfg, dm.recordings):
+        sides = {s: np.isin(recs, split.side(s)) for s in ("train", "val", "test")}
+        x = {s: (feats[m], targets[m]) for s, m in sides.items() if m.any()}
+        fold = fit_and_score(x, list(dm.targets), test_subjects=subject[sides["test"]])
+        fold["split"] = split.name
+        result["folds"].append(fold)
+        print(split.name, {k: v for k, v in fold.items() if "macro" in k})
     if out:
         atomic_write_json(out, result)
     return result
