@@ -165,7 +165,9 @@ def explain(cfg: DictConfig):
         truth = ground_truth_masks(ds, idx, result.channels, result.segment_edges_s, labels)
         result.faithfulness.update({f"ground_truth_{k}": float(v) for k, v in
                                     localisation(result.matrix, truth).items()})
-    result.provenance = {**provenance, "windows": what}
+    # data_overrides: lbpnet-report reuses this result only for the same data (lbpnet.cli.reuse)
+    result.provenance = {**provenance, "windows": what,
+                         "data_overrides": json.dumps(list(cfg.get("data_overrides") or []))}
     name = cfg.get("name") or re.sub(r"[^A-Za-z0-9_.-]+", "_", "_".join(
         [str(cfg.get("recording") or cfg.side), explainer.config.method,
          str(explainer.config.target)]))

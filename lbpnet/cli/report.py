@@ -10,11 +10,20 @@ Reads the run directory ``lbpnet-train`` wrote (``config.yaml``, ``checkpoints/`
 (or reads a saved explanation) and writes into ``<run_dir>/reports/<timestamp>/``:
 one self-contained HTML page per session, ``index.html`` (the cohort), ``report.json``,
 ``manifest.json`` (provenance) and the explanation used (``attribution.npz/.json``).
+
+A result ``lbpnet-explain`` saved in ``<run_dir>/explain/`` with the same checkpoint,
+config, explain config and segments, covering the windows the report shows, is reused
+instead of explaining again (:mod:`lbpnet.cli.reuse`; the log says which, or why not).
+The folder is written as ``reports/.<timestamp>.tmp-<pid>/`` and renamed when complete
+(:mod:`lbpnet.reports.folder`); Hydra's own log and config go to
+``reports/.hydra_runs/<timestamp>/``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from pathlib import Path
 
 import hydra
@@ -25,9 +34,11 @@ from omegaconf import DictConfig, OmegaConf
 from lbpnet.audit import data_fingerprint, make_manifest
 from lbpnet.cli.config_path import CONFIG_DIR
 from lbpnet.cli.explain import load_explainer
+from lbpnet.cli.reuse import find_saved, match_windows
 from lbpnet.errors import ConfigError
 from lbpnet.explain import ChannelSegmentAttribution
 from lbpnet.reports import SessionInfo, check_same_channels, write_reports
+from lbpnet.reports.folder import check_new_folder
 from lbpnet.reports.model_view import window_signals
 
 log = logging.getLogger("lbpnet.report")
@@ -61,21 +72,6 @@ def _pick_windows(ds, subjects, per_session: int) -> np.ndarray:
     return np.concatenate(keep)
 
 
-def match_windows(result: ChannelSegmentAttribution, ds, source: str) -> np.ndarray:
-    """Position in ``ds`` of every result window (by recording and start time)."""
-    where = {(int(r), round(float(s), 6)): i
-             for i, (r, s) in enumerate(zip(ds.index.recording, ds.index.start))}
-    keys = [(int(r), round(float(s), 6)) for r, s in zip(result.windows["recording"],
-                                                         result.windows["start"])]
-    missing = [k for k in keys if k not in where]
-    if missing:
-        raise ConfigError(f"{len(missing)} explained windows (e.g. recording {missing[0][0]} at "
-                          f"{missing[0][1]} s) are not windows of this split side",
-                          source=source, field="windows",
-                          fix="report the side and run the explanation was computed on")
-    return np.array([where[k] for k in keys])
-
-
 def add_quality(result: ChannelSegmentAttribution, ds, positions: np.ndarray) -> None:
     """Copy the QC score and flags of the windows (if QC ran) into ``result.windows``."""
     index = ds.index
@@ -102,6 +98,7 @@ def output_probabilities(model, ds, positions: np.ndarray, multilabel: bool, dev
 def report(cfg: DictConfig) -> dict:
     """Build the reports (see the module docstring); return the ``report.json`` summary."""
     saved, source = None, None
+    out = check_new_folder(output_folder(cfg))      # before the work, not after it
     checkpoint = cfg.get("checkpoint")
     if cfg.get("attribution"):
         source = str(cfg.attribution)
@@ -129,10 +126,16 @@ def report(cfg: DictConfig) -> dict:
         positions = match_windows(result, ds, source)
     else:
         positions = _pick_windows(ds, cfg.get("subjects"), cfg.max_windows_per_session)
-        result = explainer.explain_dataset(ds, positions)
-        result.provenance = {**provenance,
-                             "windows": f"{cfg.side} side, up to "
-                                        f"{cfg.max_windows_per_session} per session"}
+        result, source = find_saved(cfg, provenance, explainer, ds, positions)
+        if result is None:
+            log.info("explaining %d windows of the %s side with %s", len(positions), cfg.side,
+                     explainer.config.method)
+            result = explainer.explain_dataset(ds, positions)
+            result.provenance = {**provenance,
+                                 "data_overrides": json.dumps(list(cfg.get("data_overrides")
+                                                                   or [])),
+                                 "windows": f"{cfg.side} side, up to "
+                                            f"{cfg.max_windows_per_session} per session"}
     add_quality(result, ds, positions)
     # explain_dataset stores every output's probability; a result saved before it did
     # (an older lbpnet-explain run) gets them from the model here
@@ -141,28 +144,43 @@ def report(cfg: DictConfig) -> dict:
         for j, name in enumerate(dm.output_names):
             result.windows[f"probability/{name}"] = probs[:, j]
     recs = sorted(set(np.asarray(result.windows["recording"]).astype(int).tolist()))
+    in_side = np.bincount(np.asarray(ds.index.recording, dtype=np.int64),
+                          minlength=len(dm.recordings))
     sessions = {r: SessionInfo(str(dm.recordings[r].subject), dm.recordings[r].session,
                                dm.recordings[r].key,
-                               bool(dm.recordings[r].metadata.get("synthetic", False)))
+                               bool(dm.recordings[r].metadata.get("synthetic", False)),
+                               n_windows=int(in_side[r]))
                 for r in recs}
-    out = Path(cfg.output_dir)
     manifest = make_manifest(checkpoint=ckpt, checkpoint_sha256=provenance["checkpoint_sha256"],
                              config_sha256=provenance["config_sha256"],   # of config.yaml
                              data=data_fingerprint([dm.recordings[r] for r in recs]),
                              training_run=cfg.run_dir,
                              extra={"side": cfg.side, "method": result.method,
-                                    "attribution": cfg.get("attribution")})
-    manifest.write(out / "manifest.json")
-    result.save(out / "attribution")
+                                    "attribution": str(source) if source else None})
     thresholds = ({n: float(t) for n, t in zip(dm.output_names, task.thresholds.tolist())}
                   if multilabel and hasattr(task, "thresholds") else {})
     row_of = dict(zip(range(result.n_windows), positions.tolist()))
     summary = write_reports(
         result, sessions, out, provenance_of(manifest, result.method), thresholds, multilabel,
         lambda rows: window_signals(ds, [row_of[r] for r in rows], model),
-        n_detail=int(cfg.n_detail))
+        n_detail=int(cfg.n_detail), extra=lambda folder: (
+            manifest.write(folder / "manifest.json"), result.save(folder / "attribution")))
     log.info("cohort report: %s", summary["index"])
     return summary
+
+
+def output_folder(cfg: DictConfig) -> Path:
+    """``output_dir``, else ``<run_dir>/reports/<the time Hydra started this job>`` (the
+    name of its folder under ``reports/.hydra_runs/``), else the time now."""
+    if cfg.get("output_dir"):
+        return Path(cfg.output_dir)
+    from hydra.core.hydra_config import HydraConfig
+
+    if HydraConfig.initialized():
+        name = Path(HydraConfig.get().runtime.output_dir).name
+    else:
+        name = time.strftime("%Y-%m-%d_%H-%M-%S")
+    return Path(cfg.run_dir) / "reports" / name
 
 
 def provenance_of(manifest, method: str) -> dict:
@@ -183,12 +201,12 @@ def _remove_empty_output(run_dir: Path) -> None:
     leaves nothing behind. Nothing else is touched."""
     from hydra.core.hydra_config import HydraConfig
 
-    out = Path(HydraConfig.get().runtime.output_dir)
-    if out.parent.parent.resolve() != run_dir.resolve():
+    out = Path(HydraConfig.get().runtime.output_dir)     # <run_dir>/reports/.hydra_runs/<time>
+    if out.parent.parent.parent.resolve() != run_dir.resolve():
         return
     for f in [*(out / ".hydra").glob("*.yaml"), out / "report.log"]:
         f.unlink(missing_ok=True)
-    for d in (out / ".hydra", out, out.parent, run_dir):
+    for d in (out / ".hydra", out, out.parent, out.parent.parent, run_dir):
         try:
             d.rmdir()                       # only ever removes an empty folder
         except OSError:

@@ -12,6 +12,7 @@ from lbpnet.atomic import atomic_write_json
 from lbpnet.errors import ConfigError
 from lbpnet.explain.result import ChannelSegmentAttribution
 from lbpnet.reports.cohort import render_cohort
+from lbpnet.reports.folder import report_folder
 from lbpnet.reports.html import safe_filename, write_page
 from lbpnet.reports.session import DetailSignals, SessionInfo, render_session
 from lbpnet.reports.signals import WindowSignals
@@ -36,8 +37,12 @@ def write_reports(result: ChannelSegmentAttribution, sessions: Mapping[int, Sess
                   out_dir: str | os.PathLike, provenance: Mapping[str, object],
                   thresholds: Mapping[str, float] | None = None, multilabel: bool = True,
                   load_signals: Callable[[list[int]], WindowSignals] | None = None,
-                  n_detail: int = 2) -> dict:
+                  n_detail: int = 2, extra: Callable[[Path], None] | None = None) -> dict:
     """Write ``<out_dir>/<session>.html`` per recording, ``index.html`` and ``report.json``.
+
+    Everything is written into a hidden temporary sibling of ``out_dir`` that is renamed
+    to ``out_dir`` at the end (:func:`lbpnet.reports.folder.report_folder`): a run that
+    fails or is killed half way leaves no ``out_dir`` with some pages missing.
 
     Parameters
     ----------
@@ -52,6 +57,9 @@ def write_reports(result: ChannelSegmentAttribution, sessions: Mapping[int, Sess
         asked for; ``None`` draws heat maps without signals.
     n_detail : int
         Windows drawn in detail per session and output.
+    extra : callable, optional
+        ``extra(folder)`` writes further files of the report (its manifest, the
+        explanation shown) into the temporary folder after the pages, before it is renamed.
 
     Returns
     -------
@@ -68,7 +76,18 @@ def write_reports(result: ChannelSegmentAttribution, sessions: Mapping[int, Sess
                           f"does not have (it has {len(sessions)})", field="windows.recording",
                           fix="report with the data the explanation was computed on")
     out_dir = Path(out_dir)
-    thresholds = dict(thresholds or {})
+    with report_folder(out_dir) as tmp:
+        summary = _write_pages(result, sessions, tmp, out_dir, provenance, dict(thresholds or {}),
+                               multilabel, load_signals, n_detail)
+        if extra is not None:
+            extra(tmp)
+    return summary
+
+
+def _write_pages(result, sessions, tmp: Path, out_dir: Path, provenance, thresholds,
+                 multilabel, load_signals, n_detail) -> dict:
+    """The pages and ``report.json`` into ``tmp``; the paths named are those in ``out_dir``."""
+    recording = np.asarray(result.windows["recording"]).astype(int)
     pages, written = [], {}
     used = set()
     for rec in sorted(set(recording.tolist())):
@@ -85,12 +104,13 @@ def write_reports(result: ChannelSegmentAttribution, sessions: Mapping[int, Sess
         while name in used or name == "index.html":
             name = name[:-5] + "_.html"
         used.add(name)
-        written[info.key] = str(write_page(out_dir / name, html))
+        write_page(tmp / name, html)
+        written[info.key] = str(out_dir / name)
         pages.append((info, rows, name))
-    index = write_page(out_dir / "index.html", render_cohort(result, pages, provenance,
-                                                             thresholds))
-    summary = {"index": str(index), "sessions": written, "provenance": dict(provenance),
+    write_page(tmp / "index.html", render_cohort(result, pages, provenance, thresholds))
+    summary = {"index": str(out_dir / "index.html"), "sessions": written,
+               "provenance": dict(provenance),
                "method": result.method, "faithfulness": dict(result.faithfulness),
                "synthetic": any(info.synthetic for info, _, _ in pages)}
-    atomic_write_json(out_dir / "report.json", summary)
+    atomic_write_json(tmp / "report.json", summary)
     return summary

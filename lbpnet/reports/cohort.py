@@ -11,15 +11,17 @@ from lbpnet.explain.result import ChannelSegmentAttribution
 from lbpnet.reports.html import esc, output_label, page, table
 from lbpnet.reports.session import (SessionInfo, faithfulness_section, output_probability,
                                     provenance_table)
-from lbpnet.reports.wording import likelihood
+from lbpnet.reports.wording import SCORE_NOTE, likelihood
 
 
 def session_findings(result: ChannelSegmentAttribution, rows: np.ndarray,
                      thresholds: Mapping[str, float]) -> list[tuple[str, str, str]]:
     """``(output, word, detail)`` per output of a session, most windows above the
     threshold first; word is likely / present in part of the session / unlikely (or
-    ``"explained"`` without probabilities), detail e.g. ``"6 of 8 windows, mean 0.81"``.
-    Every output when the result carries ``probability/<output>``, else the explained ones."""
+    ``"explained"`` without scores), detail e.g. ``"6 of 8 explained windows at or above
+    the threshold; mean score over the 8: 0.81"`` (the model's score of that output,
+    averaged over the session's explained windows). Every output when the result carries
+    ``probability/<output>``, else the explained ones."""
     outputs = range(len(result.output_names))
     if not all(f"probability/{n}" in result.windows for n in result.output_names):
         outputs = sorted(set(np.asarray(result.target)[rows].tolist()))
@@ -33,13 +35,14 @@ def session_findings(result: ChannelSegmentAttribution, rows: np.ndarray,
         threshold = float(thresholds.get(name, 0.5))
         above = int((probs >= threshold).sum())
         out.append((name, likelihood(probs, threshold)[0],
-                    f"{above} of {len(probs)} windows, mean {probs.mean():.2f}",
+                    f"{above} of {len(probs)} explained windows at or above the threshold; "
+                    f"mean score over the {len(probs)}: {probs.mean():.2f}",
                     above / len(probs) + probs.mean() / 100))
     return [(n, w, d) for n, w, d, _ in sorted(out, key=lambda f: -f[3])]
 
 
 def findings_text(findings: list[tuple[str, str, str]]) -> str:
-    """``"guarding: likely (6 of 8 windows, mean 0.81); not found: fatigue, asymmetry"``."""
+    """``"guarding: likely (6 of 8 explained windows …); not found: fatigue, asymmetry"``."""
     shown = [f"{output_label(n)}: {w}" + (f" ({d})" if d else "")
              for n, w, d in findings if w != "unlikely"]
     absent = sorted(output_label(n) for n, w, _ in findings if w == "unlikely")
@@ -57,7 +60,7 @@ def render_cohort(result: ChannelSegmentAttribution,
         text = findings_text(session_findings(result, r, thresholds))
         link = f'<a href="{esc(quote(filename))}">{esc(info.title)}</a>'
         rows.append((link, info.subject, info.session if info.session is not None else "–",
-                     len(r), text))
+                     len(r), "n/a" if info.n_windows is None else info.n_windows, text))
     n_synthetic = sum(info.synthetic for info, _, _ in sessions)
     synthetic: bool | str = n_synthetic == len(sessions) and n_synthetic > 0
     if 0 < n_synthetic < len(sessions):
@@ -66,12 +69,15 @@ def render_cohort(result: ChannelSegmentAttribution,
                      "(their own pages say so).")
     body = (f"<h1>Cohort summary</h1><p>{len(sessions)} session report"
             f"{'s' if len(sessions) != 1 else ''}; model outputs: "
-            f"{esc(', '.join(result.output_names))}. Each finding counts the reported windows of "
-            "the session at or above the output's decision threshold; open a session for the "
-            "details.</p>"
+            f"{esc(', '.join(result.output_names))}. Each finding counts the explained windows "
+            "of the session (a sample of its windows: the column 'windows in the session' gives "
+            "them all) at or above the output's decision threshold, and averages the model's "
+            "score of that output over the explained windows; open a session for the "
+            f'details.</p><p class="muted" id="scores">{esc(SCORE_NOTE)}</p>'
             '<h2 id="sessions">Sessions</h2>'
-            + table(["report", "patient", "session", "windows", "findings (windows at or above the decision threshold)"],
-                    rows, numeric=(3,), raw_columns=(0,))
+            + table(["report", "patient", "session", "windows explained",
+                     "windows in the session", "findings over the explained windows"],
+                    rows, numeric=(3, 4), raw_columns=(0,))
             + faithfulness_section(result.faithfulness, result.method)
             + '<h2 id="provenance">Provenance</h2>' + provenance_table(provenance))
     return page("lbpnet cohort summary", body, synthetic)

@@ -86,8 +86,27 @@ def _grid(fig, heights):
 def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarray,
                   signals: WindowSignals | None, row: int, top: Sequence[int],
                   output_name: str, window_start_s: float) -> str:
-    """Heat map of one window's channel × segment attribution above the raw and processed
-    signals of its ``top`` channels, on one time axis (s from the window start).
+    """:func:`window_axes` rendered to a ``data:image/png;base64,…`` URI."""
+    return to_data_uri(window_axes(matrix, channels, edges_s, signals, row, top, output_name,
+                                   window_start_s))
+
+
+def only_rescaled(raw: np.ndarray, processed: np.ndarray) -> bool:
+    """Whether ``processed`` is ``raw`` up to an offset and a positive scale (e.g. a
+    per-channel standardisation): same length and correlation above 0.9999."""
+    raw, processed = np.asarray(raw, dtype=float), np.asarray(processed, dtype=float)
+    if raw.shape != processed.shape or raw.size < 3 or raw.std() == 0 or processed.std() == 0:
+        return False
+    return float(np.corrcoef(raw, processed)[0, 1]) > 0.9999
+
+
+def window_axes(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarray,
+                signals: WindowSignals | None, row: int, top: Sequence[int],
+                output_name: str, window_start_s: float):
+    """Heat map of one window's channel × segment attribution above the signals of its
+    ``top`` channels, on one time axis (s from the window start): per channel the raw
+    trace (as recorded, in its units) and, on its own axes below it, the processed one
+    (as the model sees it), so that neither hides the other.
 
     Parameters
     ----------
@@ -98,12 +117,22 @@ def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarr
         ``row`` selects the window in it; without signals only the heat map is drawn.
     top : list of int
         Channel indices whose signals are drawn (most attributed first).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     plt = _pyplot()
     rows = heatmap_rows(matrix)
-    n_sig = len(top) if signals is not None else 0
-    fig = plt.figure(figsize=(10.5, 0.28 * len(rows) + 1.6 + 1.5 * n_sig))
-    grid = _grid(fig, [0.28 * len(rows) + 1.0] + [1.4] * n_sig)
+    panels = []                                   # (channel, processed?) per signal row
+    for ch in (top if signals is not None else []):
+        modality = channels[ch].partition("/")[0]
+        index = _channel_index(channels, ch)
+        panels.append((ch, False))
+        if signals.channel(row, modality, index, processed=True) is not None:
+            panels.append((ch, True))
+    fig = plt.figure(figsize=(10.5, 0.28 * len(rows) + 1.6 + 1.25 * len(panels)))
+    grid = _grid(fig, [0.28 * len(rows) + 1.0] + [1.15] * len(panels))
     ax = fig.add_subplot(grid[0, 0])
     _draw_heatmap(ax, fig.add_subplot(grid[0, 1]), matrix[rows], edges_s, _labels(channels, rows),
                   f"Attribution towards '{_plain(output_label(output_name))}', "
@@ -111,33 +140,36 @@ def window_figure(matrix: np.ndarray, channels: Sequence[str], edges_s: np.ndarr
                   "relative attribution", fig)
     ax.set_xlim(edges_s[0], edges_s[-1])
     bottom = ax
-    for k, ch in enumerate(top[:n_sig]):
+    for k, (ch, processed) in enumerate(panels):
         sub = bottom = fig.add_subplot(grid[1 + k, 0], sharex=ax)
-        modality, _, name = channels[ch].partition("/")
+        modality = channels[ch].partition("/")[0]
         index = _channel_index(channels, ch)
-        raw = signals.channel(row, modality, index)
         unit = _plain(signals.units.get(modality, ["n/a"] * (index + 1))[index])
-        unit = {"uV": "µV", "mV": "mV"}.get(unit, unit)
-        if raw is not None:
-            sub.plot(raw[0], raw[1], color="0.55", lw=0.6, label=f"raw ({unit})")
+        unit = {"uV": "µV"}.get(unit, unit)
+        name = channel_label(channels[ch])
+        if processed:
+            t, x = signals.channel(row, modality, index, processed=True)
+            what = signals.processed_label.get(modality, "processed")
+            raw = signals.channel(row, modality, index)
+            if raw is not None and only_rescaled(raw[1], x):
+                what += "; only a rescaling of the raw trace above: same shape, other scale"
+            sub.plot(t, x, color="#1f4e9c", lw=1.2, label=f"processed: {what}")
+            sub.set_ylabel("processed", fontsize=8, color="#1f4e9c")
+            title = f"{name}, processed: {what}"
+        else:
+            raw = signals.channel(row, modality, index)
+            if raw is not None:
+                sub.plot(raw[0], raw[1], color="0.45", lw=0.6, label=f"raw ({unit})")
             sub.set_ylabel(unit, fontsize=8)
-        proc = signals.channel(row, modality, index, processed=True)
-        if proc is not None:
-            twin = sub.twinx()
-            twin.plot(proc[0], proc[1], color="#1f4e9c", lw=1.4,
-                      label=signals.processed_label.get(modality, "processed"))
-            twin.set_ylabel("processed", fontsize=8, color="#1f4e9c")
-            twin.tick_params(labelsize=7, colors="#1f4e9c")
+            title = f"{name}, raw as recorded ({unit})"
         peak = int(np.argmax(np.abs(matrix[ch])))
         towards = matrix[ch, peak] >= 0
         sub.axvspan(edges_s[peak], edges_s[peak + 1], color="#d62728" if towards else "#1f77b4",
                     alpha=0.13, lw=0)
-        sub.set_title(_plain(f"{channel_label(channels[ch])}: raw (grey, {unit}); "
-                             f"{signals.processed_label.get(modality, 'processed')} (blue)"),
-                      fontsize=9, loc="left")
+        sub.set_title(_plain(title), fontsize=9, loc="left")
         sub.tick_params(labelsize=7)
     bottom.set_xlabel("time from window start (s)", fontsize=9)
-    return to_data_uri(fig)
+    return fig
 
 
 def _channel_index(channels: Sequence[str], ch: int) -> int:
@@ -149,7 +181,8 @@ def _channel_index(channels: Sequence[str], ch: int) -> int:
 def session_timeline(starts_s: np.ndarray, matrices: np.ndarray, edges_s: np.ndarray,
                      channels: Sequence[str], probability: np.ndarray | None,
                      threshold: float | None, output_name: str) -> str:
-    """The whole session: the window probabilities over time above a channel × time heat map
+    """The whole session: the model's score of each explained window over time above a
+    channel × time heat map
     (attribution of overlapping windows averaged per segment-long bin).
 
     Parameters
@@ -185,9 +218,10 @@ def session_timeline(starts_s: np.ndarray, matrices: np.ndarray, edges_s: np.nda
                         label=f"decision threshold {threshold:.2f}")
             pax.legend(fontsize=8, loc="upper right")
         pax.set_ylim(-0.02, 1.02)
-        pax.set_ylabel("probability", fontsize=8)
-        pax.set_title(f"Probability of '{_plain(output_label(output_name))}' per window (centre time)", fontsize=10,
-                      loc="left")
+        pax.set_ylabel("model score", fontsize=8)
+        pax.set_title(f"Model score of '{_plain(output_label(output_name))}' per explained "
+                      "window (centre time; a score, not a calibrated probability)",
+                      fontsize=10, loc="left")
         pax.tick_params(labelsize=7)
     ax = fig.add_subplot(grid[-1, 0], sharex=pax if has_p else None)
     _draw_heatmap(ax, fig.add_subplot(grid[-1, 1]), mean[rows], bins_edges, _labels(channels, rows),

@@ -12,8 +12,8 @@ from lbpnet.explain.result import ChannelSegmentAttribution
 from lbpnet.reports import figures
 from lbpnet.reports.html import channel_label, esc, figure, output_label, page, table
 from lbpnet.reports.signals import WindowSignals
-from lbpnet.reports.wording import (class_sentence, describe_score, faithfulness_sentence,
-                                    prediction_sentence, quality_text)
+from lbpnet.reports.wording import (SCORE_NOTE, class_sentence, count_windows, describe_score,
+                                    faithfulness_sentence, prediction_sentence, quality_text)
 
 PROVENANCE_ROWS = [("run_id", "report run id"), ("training_run", "training run"),
                    ("checkpoint_sha256", "model checkpoint (SHA-256)"),
@@ -25,12 +25,17 @@ PROVENANCE_ROWS = [("run_id", "report run id"), ("training_run", "training run")
 
 @dataclass
 class SessionInfo:
-    """Who and what a session is (pseudonymous ids only)."""
+    """Who and what a session is (pseudonymous ids only).
+
+    ``n_windows`` counts every window of the session on the reported split side,
+    explained or not (``None``: not known); the explained ones are a sample of them.
+    """
 
     subject: str
     session: str | None
     key: str
     synthetic: bool
+    n_windows: int | None = None
 
     @property
     def title(self) -> str:
@@ -138,7 +143,8 @@ def _top_segments(result, rows, a, output, k) -> str:
     if not out:
         return f"<p>No segment pushed the output towards {esc(output_label(output))}.</p>"
     return table(["time in recording", "channel", "relative attribution",
-                  "window probability", "signal quality"], out, numeric=(2, 3))
+                  f"model score of {output_label(output)} in the window", "signal quality"],
+                 out, numeric=(2, 3))
 
 
 def _output_section(result, rows, output, threshold, signals, detail_rows,
@@ -160,8 +166,9 @@ def _output_section(result, rows, output, threshold, signals, detail_rows,
         uri = figures.session_timeline(starts, a, result.segment_edges_s, result.channels, p,
                                        threshold if p is not None else None, output)
         parts.append(figure(uri, f"session timeline of {output}",
-                            "Top: probability per window. Bottom: attribution per channel over "
-                            "the session; red pushes towards the finding, blue against it."))
+                            "Top: the model's score per explained window (not a calibrated "
+                            "probability). Bottom: attribution per channel over the session; "
+                            "red pushes towards the finding, blue against it."))
     for r in detail_rows:
         g = int(np.flatnonzero(rows == r)[0])
         top_here = list(np.argsort(-np.abs(a[g]).sum(axis=1), kind="stable")[:3])
@@ -169,12 +176,14 @@ def _output_section(result, rows, output, threshold, signals, detail_rows,
         uri = figures.window_figure(a[g], result.channels, result.segment_edges_s,
                                     None if srow is None else signals.signals, srow or 0,
                                     top_here, output, float(starts[g]))
-        prob = "" if p is None else f", probability {p[g]:.2f}"
+        prob = "" if p is None else f", model score {p[g]:.2f}"
         parts.append(figure(uri, f"attribution heat map, window at {starts[g]:.1f} s",
                             f"Window {clock(starts[g])}{prob}: channel × segment attribution "
-                            "(red towards, blue against) above the raw and processed signals "
-                            "of its three most attributed channels; the shaded band marks each "
-                            "channel's most attributed segment (red towards, blue against)."))
+                            "(red towards, blue against) above its three most attributed "
+                            "channels, each drawn raw as recorded (grey, in its units) and, on "
+                            "its own axes below, as the model sees it (blue); the shaded band "
+                            "marks each channel's most attributed segment (red towards, blue "
+                            "against)."))
     return '<section class="output">' + "".join(parts) + "</section>"
 
 
@@ -189,7 +198,7 @@ def quality_summary(windows: Mapping[str, np.ndarray], rows: np.ndarray) -> str:
     flags = sorted({f.strip() for row in (np.asarray(windows["quality_flags"])[rows]
                                           if "quality_flags" in windows else [])
                     for f in str(row).split(";") if f.strip()})
-    text = (f"Signal quality: {int(bad.sum())} of {n} reported window{'s' if n != 1 else ''} "
+    text = (f"Signal quality: {int(bad.sum())} of {n} explained window{'s' if n != 1 else ''} "
             "failed quality control")
     return text + (f" (checks that fired: {', '.join(flags)})." if flags else ".")
 
@@ -253,10 +262,11 @@ def render_session(result: ChannelSegmentAttribution, rows: np.ndarray, info: Se
             float(thresholds.get(name, 0.5)) if multilabel else None,
             signals, list((detail or {}).get(t, [])), k_channels, k_segments))
     head = (f"<h1>{esc(info.title)}</h1><p class=\"muted\">Recording <code>{esc(info.key)}"
-            f"</code> · {len(rows)} explained window{'s' if len(rows) != 1 else ''} · "
+            f"</code> · {esc(count_windows(len(rows), info.n_windows))} · "
             f'<a href="index.html">cohort summary</a></p>'
             '<h2 id="summary">At a glance</h2>'
             f"<ul>{glance}</ul>"
+            f'<p class="muted" id="scores">{esc(SCORE_NOTE)}</p>'
             f'<p id="quality">{esc(quality_summary(result.windows, rows))}</p>'
             '<p class="muted">Below: which channels and moments drove each explained output, '
             "how clean those signals were, how far to trust the explanation, and where it all "

@@ -36,6 +36,20 @@ def describe_score(key: str) -> str:
     return f"the same with a random ranking of the cells: {text}" if random else text
 
 
+SCORE_NOTE = ("Scores are the model's outputs between 0 and 1 (sigmoid or softmax), not "
+              "calibrated probabilities: no calibration was fitted, so a score of 0.8 does not "
+              "mean an 80 % chance. Read them against the decision threshold, not as risks.")
+
+
+def count_windows(n_explained: int, n_session: int | None) -> str:
+    """``"8 explained windows of the 412 windows of this session"`` (or without the total
+    when it is not known)."""
+    text = f"{n_explained} explained window{'s' if n_explained != 1 else ''}"
+    if n_session is not None:
+        text += f" of the {n_session} window{'s' if n_session != 1 else ''} of this session"
+    return text
+
+
 def likelihood(probability: np.ndarray, threshold: float) -> tuple[str, str]:
     """``(words, css_class)`` for an output over a session's windows, by the model's own
     decision rule (probability at or above the output's threshold):
@@ -60,21 +74,25 @@ def prediction_sentence(output_name: str, probability: np.ndarray | None, thresh
     Examples
     --------
     >>> prediction_sentence("guarding", np.array([0.9, 0.8, 0.7]), 0.5, True)[0]
-    'The model rates guarding as likely (3 of 3 windows of this session at or above the decision threshold 0.50; mean probability 0.80, range 0.70–0.90).'
+    'The model rates guarding as likely (3 of 3 explained windows of this session at or above the decision threshold 0.50; mean score of guarding over the 3 explained windows 0.80, range 0.70–0.90).'
+
+    ``probability`` holds the model's (uncalibrated) score of the output in each explained
+    window of the session; its mean is over those windows, not over the whole session.
     """
     name = output_name.split("/")[-1].replace("_", " ")
     if probability is None or len(probability) == 0:
-        return (f"The model's probability of {name} was not recorded with this explanation; "
+        return (f"The model's score of {name} was not recorded with this explanation; "
                 "only the attribution is shown.", "muted")
     p = np.asarray(probability, dtype=float)
     word, css = likelihood(p, threshold)
     n, above = len(p), int((p >= threshold).sum())
     spread = (f"range {p.min():.2f}–{p.max():.2f}" if n < 10 else
-              f"middle 80% of windows {np.quantile(p, 0.1):.2f}–{np.quantile(p, 0.9):.2f}")
+              f"middle 80% of them {np.quantile(p, 0.1):.2f}–{np.quantile(p, 0.9):.2f}")
     kind = "decision threshold" if multilabel else "threshold"
-    text = (f"The model rates {name} as {word} ({above} of {n} window{'s' if n != 1 else ''} "
-            f"of this session at or above the {kind} {threshold:.2f}; mean probability "
-            f"{p.mean():.2f}, {spread}).")
+    text = (f"The model rates {name} as {word} ({above} of {n} explained "
+            f"window{'s' if n != 1 else ''} of this session at or above the {kind} "
+            f"{threshold:.2f}; mean score of {name} over the {n} explained "
+            f"window{'s' if n != 1 else ''} {p.mean():.2f}, {spread}).")
     if 0.3 < above / n < 0.7 and n >= 3:
         text += " The windows disagree, so treat this finding as uncertain."
     elif above and abs(p.mean() - threshold) < 0.1 and p.max() - threshold < 0.1:
@@ -84,11 +102,13 @@ def prediction_sentence(output_name: str, probability: np.ndarray | None, thresh
 
 def class_sentence(output_name: str, n_windows: int, n_total: int,
                    probability: np.ndarray) -> str:
-    """Single-label tasks: how many windows the model assigns to a class, and how sure."""
+    """Single-label tasks: how many explained windows the model assigns to a class, and its
+    score of that class in those windows only (``probability``, one per assigned window)."""
     name = output_name.split("/")[-1].replace("_", " ")
     p = np.asarray(probability, dtype=float)
-    return (f"The model classifies {n_windows} of {n_total} window{'s' if n_total != 1 else ''} "
-            f"of this session as {name} (mean probability {p.mean():.2f} in those windows, "
+    return (f"The model classifies {n_windows} of {n_total} explained "
+            f"window{'s' if n_total != 1 else ''} of this session as {name} (mean score of "
+            f"{name} in those {n_windows} window{'s' if n_windows != 1 else ''} {p.mean():.2f}, "
             f"lowest {p.min():.2f}).")
 
 

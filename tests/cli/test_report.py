@@ -1,6 +1,7 @@
 """``lbpnet-report`` end to end on a tiny trained run (SYNTHETIC cohort), and its refusals."""
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -84,7 +85,7 @@ def test_lbpnet_report_writes_session_and_cohort_pages(run_dir, reported):
         assert manifest["data"]["sha256"] in text and manifest["config_sha256"] in text
         assert "The model rates" in text                  # at a glance, every output
         assert "deletion_auc" in text                     # faithfulness was measured
-        assert "reported windows failed quality control" in text     # QC ran in training
+        assert "explained windows failed quality control" in text     # QC ran in training
         assert "QC score" in text
         assert re.search(r'src="data:image/png;base64,', text)
         assert Path(page).name in index
@@ -152,12 +153,92 @@ def test_a_checkpoint_that_does_not_fit_the_config_is_refused(run_dir, tmp_path)
     config = yaml.safe_load((run_dir / "config.yaml").read_text())
     config["data"]["module"]["modalities"] = ["emg"]          # the checkpoint has emg + imu
     (other / "config.yaml").write_text(yaml.safe_dump(config))
-    ckpt = run_dir / "checkpoints" / "last.ckpt"
+    (other / "checkpoints").mkdir()          # checkpoints are read inside the run folder only
+    shutil.copy(run_dir / "checkpoints" / "last.ckpt", other / "checkpoints" / "last.ckpt")
     with pytest.raises(ConfigError) as err:
-        report(report_cfg(f"run_dir={other}", f"checkpoint={ckpt}",
+        report(report_cfg(f"run_dir={other}", "checkpoint=last",
                           f"output_dir={tmp_path / 'out'}"))
     message = str(err.value)
     assert "last.ckpt" in message and "has {'emg': 16}" in message and "'imu'" in message
+
+
+def explain_cfg(*overrides):
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose("explain", overrides=list(overrides))
+
+
+def test_a_saved_lbpnet_explain_result_is_reused_instead_of_explained_again(
+        run_dir, tmp_path, monkeypatch, caplog):
+    from lbpnet.cli.explain import explain
+    from lbpnet.explain.attribute import Explainer
+
+    saved, (npz, js) = explain(explain_cfg(f"run_dir={run_dir}", "explain.n_samples=4",
+                                           "explain.batch_size=16", "device=cpu",
+                                           "name=for_report"))
+    real = Explainer.explain_dataset
+    try:
+        def refuse(*args, **kwargs):
+            raise AssertionError("lbpnet-report explained again")
+
+        monkeypatch.setattr(Explainer, "explain_dataset", refuse)
+        with caplog.at_level(logging.INFO, logger="lbpnet.report"):
+            summary = report(report_cfg(f"run_dir={run_dir}",
+                                        f"output_dir={tmp_path / 'reused'}", *FAST))
+        assert f"reusing {js}" in caplog.text
+        shown = ChannelSegmentAttribution.load(tmp_path / "reused" / "attribution")
+        row = {(int(r), float(s)): i for i, (r, s) in
+               enumerate(zip(saved.windows["recording"], saved.windows["start"]))}
+        rows = [row[(int(r), float(s))] for r, s in zip(shown.windows["recording"],
+                                                        shown.windows["start"])]
+        assert shown.n_windows == 3 * len(summary["sessions"]) < saved.n_windows
+        np.testing.assert_array_equal(shown.matrix, saved.matrix[rows])
+        np.testing.assert_array_equal(shown.target, saved.target[rows])
+        written = json.loads((tmp_path / "reused" / "report.json").read_text())
+        assert written["faithfulness"] == pytest.approx(saved.faithfulness)
+        manifest = json.loads((tmp_path / "reused" / "manifest.json").read_text())
+        assert manifest["extra"]["attribution"] == str(js)
+
+        calls = []
+
+        def counted(self, *args, **kwargs):
+            calls.append(1)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Explainer, "explain_dataset", counted)
+        caplog.clear()
+        changed = [o for o in FAST if not o.startswith("explain.n_samples")]
+        with caplog.at_level(logging.INFO, logger="lbpnet.report"):
+            report(report_cfg(f"run_dir={run_dir}", f"output_dir={tmp_path / 'fresh'}",
+                              *changed, "explain.n_samples=5"))
+        assert calls == [1]
+        assert f"not reusing {js}: another explain config (n_samples: 4 there, 5 here)" \
+            in caplog.text
+    finally:
+        npz.unlink()
+        js.unlink()
+
+
+def test_a_report_that_fails_midway_leaves_no_manifest_without_pages(run_dir, reported,
+                                                                     tmp_path, monkeypatch):
+    import lbpnet.reports.build as build
+
+    calls = []
+
+    def second_page_fails(path, html):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError("disk full (simulated)")
+        return real(path, html)
+
+    real = build.write_page
+    monkeypatch.setattr(build, "write_page", second_page_fails)
+    out = tmp_path / "reports" / "2026-01-01_00-00-00"
+    with pytest.raises(OSError, match="simulated"):
+        report(report_cfg(f"run_dir={run_dir}", f"attribution={reported / 'attribution.json'}",
+                          f"output_dir={out}", *FAST, "n_detail=0"))
+    assert len(calls) == 2 and not out.exists()
+    assert list(tmp_path.rglob("manifest.json")) == [] and list(tmp_path.rglob("*.html")) == []
 
 
 @pytest.mark.slow
@@ -165,12 +246,12 @@ def test_the_console_script_runs_as_a_hydra_app(run_dir):
     """``lbpnet-report run_dir=…`` as a user types it: Hydra picks <run_dir>/reports/<time>/."""
     exe = shutil.which("lbpnet-report") or pytest.skip("lbpnet-report is not installed")
     env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1"}
-    before = set((run_dir / "reports").glob("*")) if (run_dir / "reports").is_dir() else set()
+    before = set((run_dir / "reports").glob("[!.]*")) if (run_dir / "reports").is_dir() else set()
     done = subprocess.run([exe, f"run_dir={run_dir}", *FAST], capture_output=True, text=True,
                           env=env, cwd=run_dir)
     assert done.returncode == 0, done.stderr[-3000:]
-    new = set((run_dir / "reports").glob("*")) - before
-    assert len(new) == 1
+    new = set((run_dir / "reports").glob("[!.]*")) - before      # not .hydra_runs, no temp
+    assert len(new) == 1 and not list((run_dir / "reports").glob(".*.tmp-*"))
     out = new.pop()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}", out.name)
     assert (out / "index.html").is_file() and (out / "manifest.json").is_file()

@@ -37,6 +37,8 @@ def test_explain_a_run_and_read_it_back(run_dir):
     back = ChannelSegmentAttribution.load(js)
     assert back.matrix.shape == (8, len(back.channels), 5)
     assert back.method == "feature_ablation" and back.provenance["checkpoint_sha256"]
+    # what lbpnet-report compares before reusing this result (lbpnet.cli.reuse)
+    assert back.provenance["data_overrides"] == "[]" and back.provenance["explain_config"]
     assert "deletion_auc" in back.faithfulness and "random_deletion_auc" in back.faithfulness
     assert set(back.windows) >= {"recording", "start", "subject", "prediction", "probability"}
 
@@ -53,10 +55,14 @@ def test_checkpoint_that_differs_from_the_data_is_named(run_dir, tmp_path):
     ckpt = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)
     key = next(k for k in ckpt["state_dict"] if k.startswith("model.standardize."))
     ckpt["state_dict"][key] = torch.zeros(1, 99, 1)
-    bad = tmp_path / "other.ckpt"
+    import shutil                      # checkpoints load from inside their run folder only
+
+    (tmp_path / "bad_run" / "checkpoints").mkdir(parents=True)
+    shutil.copy(run_dir / "config.yaml", tmp_path / "bad_run" / "config.yaml")
+    bad = tmp_path / "bad_run" / "checkpoints" / "other.ckpt"
     torch.save(ckpt, bad)
     with pytest.raises(ConfigError, match=r"checkpoint has channels per modality .*99.* data"):
-        explain(_cfg(f"run_dir={run_dir}", f"checkpoint={bad}", "max_windows=4"))
+        explain(_cfg(f"run_dir={tmp_path / 'bad_run'}", f"checkpoint={bad}", "max_windows=4"))
     with pytest.raises(ReaderError, match="no config.yaml"):
         explain(_cfg(f"run_dir={tmp_path}"))
 
@@ -78,6 +84,11 @@ def test_checkpoint_of_a_run_on_other_data_is_named(run_dir, tmp_path):
     cfg = OmegaConf.load(run_dir / "config.yaml")
     cfg.window.length_s = 5.0                      # that run was trained on 5 s windows
     OmegaConf.save(cfg, other / "config.yaml")
-    with pytest.raises(ConfigError, match=r"training data of .*other_run.*10.0 s"):
+    # another run's checkpoint is not loaded from this run folder (item 2 of issue 10):
+    # explaining it means giving run_dir= that run, whose config.yaml is then compared
+    with pytest.raises(ReaderError, match=r"outside the run folder.*run_dir= that run"):
         explain(_cfg(f"run_dir={run_dir}", f"checkpoint={other / 'checkpoints' / 'last.ckpt'}",
                      "max_windows=4"))
+    with pytest.raises(ConfigError, match=r"other_run.*training data of the run.*windows of 5.0 s vs 10.0 s"):
+        explain(_cfg(f"run_dir={other}", "checkpoint=last", "max_windows=4",
+                     "data_overrides=['window.length_s=10.0']"))

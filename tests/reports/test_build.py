@@ -103,12 +103,14 @@ def test_prediction_and_uncertainty_in_plain_words(built):
     first = Path(summary["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
     second = Path(summary["sessions"]["sub-P02_ses-2_task-lbp"]).read_text()
     # probabilities 0.9, 0.8, 0.85, 0.7 -> likely; 0.2, 0.1, 0.3, 0.15 -> unlikely
-    assert "The model rates guarding as likely (4 of 4 windows of this session at or above " \
-        "the decision threshold 0.50; mean probability 0.81" in first
-    assert "The model rates guarding as unlikely (0 of 4 windows" in second
-    assert "mean probability 0.19" in second
+    assert "The model rates guarding as likely (4 of 4 explained windows of this session at " \
+        "or above the decision threshold 0.50; mean score of guarding over the 4 explained " \
+        "windows 0.81" in first
+    assert "The model rates guarding as unlikely (0 of 4 explained windows" in second
+    assert "mean score of guarding over the 4 explained windows 0.19" in second
     index = Path(summary["index"]).read_text()
-    assert "guarding: likely (4 of 4 windows, mean 0.81)" in index
+    assert ("guarding: likely (4 of 4 explained windows at or above the threshold; mean score "
+            "over the 4: 0.81)") in index
     assert "not found: guarding" in index
 
 
@@ -128,7 +130,7 @@ def test_quality_and_faithfulness_are_stated_or_said_missing(tmp_path):
     assert "clean (QC score 1.00, 1 = clean)" in text
     assert "change the model&#x27;s output more than random ones" in text
     bare = make_result(quality=False, faithfulness=False)
-    text = Path(build_cheap(tmp_path, bare)["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
+    text = Path(build_cheap(tmp_path / "bare", bare)["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
     assert "not assessed" in text and "QC score" not in text
     assert "Signal quality was not assessed for this run" in text
     assert "faithfulness of this explanation was not measured" in text
@@ -141,8 +143,8 @@ def test_quality_flags_are_summarised_per_session(tmp_path):
     summary = build_cheap(tmp_path, result)
     first = Path(summary["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
     second = Path(summary["sessions"]["sub-P02_ses-2_task-lbp"]).read_text()
-    assert "Signal quality: 0 of 4 reported windows failed quality control." in first
-    assert ("Signal quality: 2 of 4 reported windows failed quality control (checks that "
+    assert "Signal quality: 0 of 4 explained windows failed quality control." in first
+    assert ("Signal quality: 2 of 4 explained windows failed quality control (checks that "
             "fired: emg/powerline, imu/gravity).") in second
 
 
@@ -171,8 +173,11 @@ def test_single_label_classes_are_counted_not_thresholded(tmp_path):
     result.windows["probability/lifting"] = 1 - p
     summary = build_cheap(tmp_path, result, multilabel=False)
     text = Path(summary["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
-    assert "classifies 3 of 4 windows of this session as walking" in text
-    assert "classifies 1 of 4 windows of this session as lifting" in text
+    assert "classifies 3 of 4 explained windows of this session as walking" in text
+    assert "classifies 1 of 4 explained windows of this session as lifting" in text
+    # the class's score averaged over the windows assigned to it (0.8, 0.7, 0.9), not over
+    # all explained windows (0.7): a different quantity, named differently
+    assert f"mean score of walking in those 3 windows {np.mean([0.8, 0.7, 0.9]):.2f}" in text
 
 
 def test_heat_maps_without_signals(tmp_path):
@@ -198,3 +203,24 @@ def test_channel_mismatch_names_both_sides():
     with pytest.raises(ConfigError, match="different order"):
         check_same_channels(["a/x", "a/y"], ["a/y", "a/x"], "r", "d")
     check_same_channels(["a/x"], ["a/x"], "r", "d")
+
+
+def test_pages_say_what_the_windows_and_scores_are(tmp_path):
+    """'windows' says explained sample vs the whole session (both when both are known), and
+    every page says that the scores are not calibrated probabilities."""
+    from lbpnet.reports.wording import SCORE_NOTE
+
+    sessions = {0: replace(SESSIONS[0], n_windows=412), 1: SESSIONS[1]}
+    summary = build_cheap(tmp_path, sessions=sessions)
+    first = Path(summary["sessions"]["sub-P01_ses-1_task-lbp"]).read_text()
+    second = Path(summary["sessions"]["sub-P02_ses-2_task-lbp"]).read_text()
+    index = Path(summary["index"]).read_text()
+    assert "4 explained windows of the 412 windows of this session" in first
+    assert "4 explained windows ·" in second and "of this session ·" not in second
+    for text in (first, second, index):
+        assert esc(SCORE_NOTE) in text and "not calibrated probabilities" in SCORE_NOTE
+        assert "mean probability" not in text
+    header = re.search(r"<thead>(.*?)</thead>", index, re.S).group(1)
+    assert "<th>windows explained</th>" in header and "<th>windows in the session</th>" in header
+    row = re.search(r"Patient P01, session 1</a></td>(.*?)</tr>", index, re.S).group(1)
+    assert re.search(r'<td class="num">4</td><td class="num">412</td>', row)

@@ -21,7 +21,7 @@ def test_prediction_sentence_counts_windows_and_flags_disagreement():
     text, css = prediction_sentence("strategy/co_contraction", np.array(
         [0.9, 0.8, 0.2, 0.3, 0.85, 0.1]), 0.5, True)
     assert text.startswith("The model rates co contraction as present in part of the session")
-    assert "3 of 6 windows" in text and "windows disagree" in text and css == "uncertain"
+    assert "3 of 6 explained windows" in text and "windows disagree" in text and css == "uncertain"
     text, _ = prediction_sentence("guarding", np.array([0.52, 0.55, 0.51]), 0.5, True)
     assert "close to the threshold" in text
     text, _ = prediction_sentence("guarding", None, 0.5, True)
