@@ -3,10 +3,12 @@
 Every run writes into its Hydra run directory:
 
 ``config.yaml``       the resolved configuration
-``checkpoints/``      best (by the monitored validation metric) and last checkpoints
+``checkpoints/``      best (by the monitored validation metric) and ``last.ckpt`` (written
+                      after every epoch, with every RNG state: resume from it is exact)
 ``metrics.json``      test metrics of the tested checkpoint (``test_checkpoint``: best by
-                      the monitored validation metric, or last), plus the split's
-                      subjects and window counts
+                      the monitored validation metric, or last), the split's subjects and
+                      window counts, and ``checkpoints``: the sha256 of each checkpoint
+                      written (later commands refuse a changed file)
 ``csv/`` (default)    the per-epoch log
 """
 
@@ -25,9 +27,11 @@ from pytorch_lightning.utilities import rank_zero_only
 
 from lbpnet import __version__
 from lbpnet.atomic import atomic_write_json, atomic_write_text
+from lbpnet.audit import file_sha256
 from lbpnet.cli.config_path import CONFIG_DIR
 from lbpnet.cli.console import user_errors
 from lbpnet.errors import ConfigError
+from lbpnet.tasks.rng_state import RngState
 from lbpnet.windows.splits import check_no_leakage
 
 log = logging.getLogger("lbpnet.train")
@@ -123,6 +127,28 @@ def _optuna_sweep() -> bool:
     return "optuna" in str(HydraConfig.get().sweeper.get("_target_", "")).lower()
 
 
+def _monitored_checkpoint(trainer: pl.Trainer):
+    """The checkpoint callback that selects the best epoch (the first with a monitor; else
+    Lightning's first), not the one writing ``last.ckpt`` every epoch."""
+    monitored = [c for c in trainer.checkpoint_callbacks if getattr(c, "monitor", None)]
+    return monitored[0] if monitored else trainer.checkpoint_callback
+
+
+def _checkpoint_hashes(trainer: pl.Trainer, output_dir: Path) -> dict[str, str]:
+    """``{path: sha256}`` of every ``.ckpt`` the run's checkpoint callbacks wrote; paths
+    relative to the run directory (absolute for a ``dirpath`` outside it)."""
+    root = output_dir.resolve()
+    hashes = {}
+    for cb in trainer.checkpoint_callbacks:
+        folder = Path(cb.dirpath) if getattr(cb, "dirpath", None) else None
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.resolve().glob("*.ckpt")):
+            key = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+            hashes[key] = file_sha256(path)
+    return hashes
+
+
 def train(cfg: DictConfig) -> dict:
     """Fit, test the checkpoint ``cfg.test_checkpoint`` names (best or last), write
     ``metrics.json`` into ``cfg.paths.output_dir``; return the metrics."""
@@ -138,23 +164,27 @@ def train(cfg: DictConfig) -> dict:
     _check_objective(cfg, dm)
     task = build_task(cfg, dm)
     callbacks, loggers = _callbacks_and_loggers(cfg)
+    callbacks.append(RngState())          # a resumed run draws what the uninterrupted one did
     no_val = {} if "val" in dm.datasets else {"limit_val_batches": 0}   # final fit: no val side
     trainer: pl.Trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers,
                                       default_root_dir=str(output_dir), **no_val)
-    trainer.fit(task, datamodule=dm, ckpt_path=cfg.get("ckpt_path"))
+    # weights_only: a resumed checkpoint holds tensors and plain containers, never code
+    trainer.fit(task, datamodule=dm, ckpt_path=cfg.get("ckpt_path"), weights_only=True)
     fit_s = time.perf_counter() - t0
-    ckpt = trainer.checkpoint_callback
+    ckpt = _monitored_checkpoint(trainer)
     best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
     tested = best if cfg.get("test_checkpoint", "best") == "best" else None   # None: last weights
     metrics = {}
     if "test" in dm.datasets:
-        trainer.test(task, datamodule=dm, ckpt_path=tested)
+        trainer.test(task, datamodule=dm, ckpt_path=tested, weights_only=True)
         metrics.update(task.test_results)
     metrics.update({
         "tested_checkpoint": tested or "last", "best_checkpoint": best,
         "best_val": float(ckpt.best_model_score)
         if ckpt is not None and ckpt.best_model_score is not None else None,
         "monitor": ckpt.monitor if ckpt is not None else None,
+        "checkpoints": _checkpoint_hashes(trainer, output_dir) if trainer.is_global_zero
+        else {},                          # {path in the run: sha256}, checked when loaded
         "epochs": trainer.current_epoch, "fit_seconds": round(fit_s, 1),
         "world_size": trainer.world_size,   # DDP: processes (test windows padded to a multiple)
         "precision": str(trainer.precision),  # e.g. 32-true, bf16-mixed (trainer=gpu)

@@ -13,30 +13,46 @@ A mismatch raises :class:`~lbpnet.errors.ConfigError` naming both sides.
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 from pathlib import Path
 
 import torch
 
 from lbpnet.errors import ConfigError, ReaderError
+from lbpnet.explain.checkpoint_files import find_checkpoint  # noqa: F401 - re-exported
 from lbpnet.explain.grouping import ChannelLayout
 
 PREFIX = "model.standardize."
+# types beyond tensors and plain containers that lbpnet's checkpoints need: none (checked by
+# loading the checkpoints of real activity runs with weights_only=True, test_checkpoint.py)
+SAFE_GLOBALS: list = []
 
 
 def read_checkpoint(path: str | os.PathLike) -> dict:
-    """The checkpoint dict (CPU tensors); :class:`ReaderError` when unreadable."""
+    """The checkpoint dict (CPU tensors); :class:`ReaderError` when unreadable.
+
+    Read with ``torch.load(weights_only=True)``: tensors, numbers, strings and plain
+    containers only (all a Lightning checkpoint of lbpnet holds, :data:`SAFE_GLOBALS`
+    allowed besides), never a pickled object whose loading would run code.
+    """
     path = Path(path)
     if not path.is_file():
         raise ReaderError("checkpoint not found", source=str(path),
                           fix="give checkpoint=best, last or the path of a .ckpt file")
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
+        with torch.serialization.safe_globals(SAFE_GLOBALS):
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ReaderError("the checkpoint holds more than weights (objects whose loading would "
+                          f"run code: {str(err).splitlines()[0][:200]}); it is not loaded",
+                          source=str(path),
+                          fix="point to a checkpoint lbpnet-train wrote (it holds weights "
+                              "only)") from err
     except Exception as err:           # noqa: BLE001 - any unpickling failure is a bad file
         raise ReaderError(f"cannot read the checkpoint ({type(err).__name__}: {err})",
                           source=str(path), fix="point to a checkpoint lbpnet-train wrote") from err
-    if "state_dict" not in ckpt:
+    if not isinstance(ckpt, dict) or "state_dict" not in ckpt:
         raise ReaderError("no state_dict in the checkpoint", source=str(path),
                           field="state_dict", fix="point to a checkpoint lbpnet-train wrote")
     return ckpt
@@ -92,33 +108,3 @@ def check_layouts(trained: ChannelLayout, data: ChannelLayout, run_config: str) 
             source=run_config, field="data / window",
             fix="explain with the training data's channels, rates and window length "
                 "(drop the data overrides), or train a model on this data")
-
-
-def find_checkpoint(run_dir: Path, which: str) -> Path:
-    """``best`` (the checkpoint the run tested, from its ``metrics.json``; else its single
-    best checkpoint), ``last`` or a path."""
-    ckpts = run_dir / "checkpoints"
-    tested = None
-    if which == "best" and (run_dir / "metrics.json").is_file():
-        try:
-            tested = json.loads((run_dir / "metrics.json").read_text()).get("tested_checkpoint")
-        except json.JSONDecodeError:
-            tested = None
-    if which == "last" or tested == "last":
-        path = ckpts / "last.ckpt"
-    elif tested and Path(tested).is_file():
-        path = Path(tested)
-    elif which == "best":
-        others = sorted(p for p in ckpts.glob("*.ckpt") if p.name != "last.ckpt")
-        path = others[-1] if len(others) == 1 else ckpts / "last.ckpt"
-        if len(others) > 1:
-            raise ReaderError(f"several candidate best checkpoints {[p.name for p in others]}",
-                              source=str(ckpts), fix="name one with checkpoint=<path>")
-    else:
-        path = Path(which)
-    if not path.is_file():
-        found = sorted(p.name for p in ckpts.glob("*.ckpt"))
-        raise ReaderError(f"checkpoint not found (checkpoints in the run: {found or 'none'})",
-                          source=str(path),
-                          fix="train the run to the end, or give checkpoint=<path to .ckpt>")
-    return path

@@ -25,6 +25,7 @@ from torch.utils.data import DataLoader, Dataset
 from lbpnet.errors import ConfigError
 from lbpnet.recording.recording import Recording
 from lbpnet.tasks.recording_source import read_source, transformed
+from lbpnet.tasks.rng_state import ShuffleState
 from lbpnet.tasks.trajectory_outcome import NonResponse
 from lbpnet.tasks.trajectory_sequences import (PROS, fit_standardizer, make_examples,
                                                raw_features, session_table)
@@ -56,7 +57,7 @@ class TrajectoryExamples(Dataset):
         return {k: v[i] for k, v in self.tensors.items()}
 
 
-class TrajectoryDataModule(pl.LightningDataModule):
+class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
     """Patients' session sequences, split by patient.
 
     Parameters
@@ -204,7 +205,9 @@ class TrajectoryDataModule(pl.LightningDataModule):
         if side not in self.datasets:
             raise ConfigError(f"the split has no {side} patients", field="split",
                               fix=f"give the split a {side} side")
-        g = torch.Generator().manual_seed(self.seed)
+        # training: the shuffle generator a checkpoint saves and restores (exact resume)
+        g = (self.shuffle_generator() if shuffle
+             else torch.Generator().manual_seed(self.seed))
         return DataLoader(self.datasets[side], batch_size=self.batch_size, shuffle=shuffle,
                           num_workers=self.num_workers, generator=g)
 

@@ -13,12 +13,13 @@ from lbpnet.errors import ConfigError
 from lbpnet.qc.quality import POLICIES as QC_POLICIES
 from lbpnet.recording.recording import Recording
 from lbpnet.tasks.recording_source import read_source, transformed
+from lbpnet.tasks.rng_state import ShuffleState
 from lbpnet.windows.dataset import WindowDataset, collate_windows
 from lbpnet.windows.index import WindowIndex, make_windows
 from lbpnet.windows.splits import SIDES, Split
 
 
-class WindowDataModule(pl.LightningDataModule):
+class WindowDataModule(ShuffleState, pl.LightningDataModule):
     """Windows of labelled recordings, split by subject (or session).
 
     Parameters
@@ -187,7 +188,9 @@ class WindowDataModule(pl.LightningDataModule):
         if side not in self.datasets:
             raise ConfigError(f"the split has no {side} recordings", field="split",
                               fix=f"give the split a {side} side")
-        g = torch.Generator().manual_seed(self.seed)
+        # training: the shuffle generator a checkpoint saves and restores (exact resume)
+        g = (self.shuffle_generator() if shuffle
+             else torch.Generator().manual_seed(self.seed))
         return DataLoader(self.datasets[side], batch_size=self.batch_size, shuffle=shuffle,
                           num_workers=self.num_workers, collate_fn=collate_windows,
                           generator=g, persistent_workers=self.num_workers > 0,
