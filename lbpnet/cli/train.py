@@ -70,7 +70,11 @@ def build_task(cfg: DictConfig, datamodule):
 
 
 def _callbacks_and_loggers(cfg: DictConfig):
+    from pytorch_lightning.callbacks import ProgressBar
     callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c]
+    if not (cfg.get("trainer") or {}).get("enable_progress_bar", True):
+        # trainer.enable_progress_bar=false turns the bar off (Lightning refuses both at once)
+        callbacks = [c for c in callbacks if not isinstance(c, ProgressBar)]
     loggers = [instantiate(c) for c in (cfg.get("logger") or {}).values() if c]
     return callbacks, loggers or False
 

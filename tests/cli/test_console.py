@@ -84,3 +84,13 @@ def test_every_hydra_entry_point_wraps_lbpnet_errors(module):
     source = (Path(__file__).resolve().parents[2] / "lbpnet" / "cli" / f"{module}.py").read_text()
     main = source.split("def main(", 1)[1].split("\ndef ", 1)[0]
     assert f'user_errors("lbpnet-{module}")' in main
+
+
+def test_trainer_enable_progress_bar_false_turns_the_bar_off(tmp_path):
+    """The documented Lightning switch still works with the bar in the default callbacks
+    (Lightning refuses a progress-bar callback beside enable_progress_bar=False)."""
+    run = tmp_path / "run"
+    done = _run(tmp_path, "experiment=basic_motions", "trainer.max_epochs=1", "logger=none",
+                "trainer.enable_progress_bar=false", f"hydra.run.dir={run}")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert (run / "metrics.json").is_file()
