@@ -35,7 +35,11 @@ if [[ $what == all || $what == train ]]; then
     one hapt hapt_activity "$arch" seed=0 trainer.max_epochs=$HAPT_EPOCHS
   done
   for arch in $ARCHS; do
-    one synthetic synthetic_strategy "$arch" trainer.max_epochs=$SYNTHETIC_EPOCHS
+    # synthetic_strategy's protocol before issue 10 (24 patients, one stratified holdout),
+    # with which results.md was recorded
+    one synthetic synthetic_strategy "$arch" split=holdout '~split.k' '~split.fold' \
+      data.n_patients=24 split.test_fraction=0.25 split.val_fraction=0.2 \
+      trainer.max_epochs=$SYNTHETIC_EPOCHS
   done
 fi
 if [[ $what == all || $what == measure ]]; then

@@ -139,16 +139,21 @@ def subject_holdout(recordings: list[Recording], test_subjects=None, val_subject
     return _assign(recordings, "subject", test, val, "subject_holdout")
 
 
+def _check_fold(k: int, fold: int, n_groups: int, by: str) -> None:
+    """Refuse ``k`` folds of ``n_groups`` groups that cannot be, or a fold outside them."""
+    if not 2 <= k <= n_groups:
+        raise ConfigError(f"k={k} folds for {n_groups} {by}s", field="split.k",
+                          fix=f"use 2 <= k <= {n_groups}")
+    if not 0 <= fold < k:
+        raise ConfigError(f"fold {fold} outside 0..{k - 1}", field="split.fold",
+                          fix=f"use a fold in range({k})")
+
+
 def grouped_kfold(recordings: list[Recording], k: int, fold: int, val_fraction: float = 0.15,
                   seed: int = 0, by: str = "subject") -> Split:
     """Fold ``fold`` of ``k``: a ``1/k`` share of the groups is the test side."""
     groups = _groups(recordings, by)
-    if not 2 <= k <= len(groups):
-        raise ConfigError(f"k={k} folds for {len(groups)} {by}s", field="split.k",
-                          fix=f"use 2 <= k <= {len(groups)}")
-    if not 0 <= fold < k:
-        raise ConfigError(f"fold {fold} outside 0..{k - 1}", field="split.fold",
-                          fix=f"use a fold in range({k})")
+    _check_fold(k, fold, len(groups), by)
     order = np.random.default_rng(seed).permutation(groups)
     test = set(np.array_split(order, k)[fold].tolist())
     val = _take_val([g for g in groups if g not in test], None, val_fraction, seed)
@@ -175,12 +180,7 @@ def stratified_grouped_kfold(recordings: list[Recording], k: int, fold: int,
         Dotted subject-level metadata key (``"patient.phenotype"``); None: one stratum.
     """
     subjects = _groups(recordings, "subject")
-    if not 2 <= k <= len(subjects):
-        raise ConfigError(f"k={k} folds for {len(subjects)} subjects", field="split.k",
-                          fix=f"use 2 <= k <= {len(subjects)}")
-    if not 0 <= fold < k:
-        raise ConfigError(f"fold {fold} outside 0..{k - 1}", field="split.fold",
-                          fix=f"use a fold in range({k})")
+    _check_fold(k, fold, len(subjects), "subject")
     strata = _strata(recordings, stratify)
     rng = np.random.default_rng(seed)
     test: set[str] = set()
