@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce experiments/hapt_activity/results.md (CPU, 2 cores: ~8 min for the 10 6-class seeds,
 # ~2 min for 12 classes, ~6 min for the ablations, ~30 min for leave-one-subject-out).
-#   bash experiments/hapt_activity/run.sh [all|baseline|6class|6class_dev|12class|ablation|loso]
+#   bash experiments/hapt_activity/run.sh [all|baseline|default|6class|6class_dev|12class|ablation|loso]
 # Run from the repository root with lbpnet installed: pip install torch==2.13.0 -e '.[datasets,dev]'
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,8 +24,16 @@ if [[ $what == all || $what == baseline ]]; then
   python experiments/hapt_activity/random_forest.py experiment=hapt_activity preprocess=none "$OUT/random_forest_raw.json"
   python experiments/hapt_activity/random_forest.py experiment=hapt_activity "$OUT/random_forest_gravity.json"
 fi
+if [[ $what == all || $what == default ]]; then
+  # the default run (lbpnet-train = experiment=hapt_activity: the patch Transformer recipe) at
+  # seeds 0-9 and at the README's seed 42, two runs at a time, one thread each
+  OMP_NUM_THREADS=1 lbpnet-train --multirun hydra/launcher=joblib hydra.launcher.n_jobs=2 \
+    experiment=hapt_activity 'seed=0,1,2,3,4,5,6,7,8,9,42' hydra.sweep.dir=$LOGS/6class_default
+  keep $LOGS/6class_default 6class_default
+fi
 if [[ $what == all || $what == 6class ]]; then
-  lbpnet-train --multirun experiment=hapt_activity 'seed=range(10)' hydra.sweep.dir=$LOGS/6class
+  # the CNN of the same recipe (the default before issue 10)
+  lbpnet-train --multirun experiment=hapt_activity_cnn 'seed=range(10)' hydra.sweep.dir=$LOGS/6class
   keep $LOGS/6class 6class
   # two 5-seed ensembles (class probabilities averaged) of those runs
   python experiments/hapt_activity/ensemble.py "$OUT/ensemble_seeds_0-4.json" $LOGS/6class/{0..4}
@@ -41,10 +49,10 @@ if [[ $what == all || $what == 12class ]]; then
 fi
 if [[ $what == all || $what == ablation ]]; then
   # the same final fit without the random sensor rotations, and without the gravity/body channels
-  lbpnet-train --multirun experiment=hapt_activity 'seed=0,1,2' task.augment.rotation=0 \
+  lbpnet-train --multirun experiment=hapt_activity_cnn 'seed=0,1,2' task.augment.rotation=0 \
     hydra.sweep.dir=$LOGS/ablation_no_rotation
   keep $LOGS/ablation_no_rotation ablation_no_rotation
-  lbpnet-train --multirun experiment=hapt_activity 'seed=0,1,2' preprocess=none \
+  lbpnet-train --multirun experiment=hapt_activity_cnn 'seed=0,1,2' preprocess=none \
     'task.augment.triples={imu: [[0, 1, 2], [3, 4, 5]]}' hydra.sweep.dir=$LOGS/ablation_raw_channels
   keep $LOGS/ablation_raw_channels ablation_raw_channels
 fi

@@ -213,3 +213,29 @@ def test_the_readme_optuna_command_runs_as_written(tmp_path, lbpnet_train_here):
                       "+trainer.limit_train_batches=2")
     (result,) = tmp_path.glob("logs/hapt_activity_dev/multiruns/*/optimization_results.yaml")
     assert "best_value" in yaml.safe_load(result.read_text())
+
+
+TINY_BUDGET = ["trainer.max_epochs=1", "logger=none", "+trainer.limit_train_batches=2",
+               "+trainer.limit_test_batches=2"]
+
+
+@pytest.mark.slow
+def test_the_readme_joblib_command_runs_as_written(tmp_path, lbpnet_train_here):
+    args = _readme_line("lbpnet-train --multirun hydra/launcher=joblib")
+    lbpnet_train_here(*args, *TINY_BUDGET)
+    runs = sorted(tmp_path.glob("logs/hapt_activity/multiruns/*/*/metrics.json"))
+    assert [p.parent.name for p in runs] == ["0", "1"]
+
+
+@pytest.mark.slow
+def test_the_readme_loso_command_runs_as_written_on_two_folds(tmp_path, lbpnet_train_here):
+    # as written but for the fold range (30 folds: range(2) here), then lbpnet-aggregate
+    args = [a.replace("range(30)", "range(2)")
+            for a in _readme_line("lbpnet-train --multirun experiment=hapt_loso")]
+    lbpnet_train_here(*args, *TINY_BUDGET)
+    (sweep,) = tmp_path.glob("logs/hapt_loso/multiruns/*")
+    assert sorted(p.parent.name for p in sweep.glob("*/metrics.json")) == ["0", "1"]
+    exe = Path(sys.executable).with_name("lbpnet-aggregate")
+    done = subprocess.run([str(exe), str(sweep)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
