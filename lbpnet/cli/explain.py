@@ -111,13 +111,8 @@ def load_explainer(cfg: DictConfig, with_task: bool = False):
     dm.setup("fit")
     layout = ChannelLayout.from_dataset(dm.datasets["train"], list(dm.channels()))
     check_checkpoint(checkpoint_signature(ckpt), layout, dm.output_names, str(ckpt_path))
-    # the checkpoint of another run: its own config.yaml says what it was trained on
-    ckpt_run = ckpt_path.resolve().parent.parent
-    if ckpt_run != run_dir and (ckpt_run / "config.yaml").is_file():
-        trained = OmegaConf.load(ckpt_run / "config.yaml")
-        check_layouts(layout_of_config(trained, f"training data of {ckpt_run}"), layout,
-                      str(ckpt_run / "config.yaml"))
-    elif any(OmegaConf.select(trained, k) != OmegaConf.select(effective, k) for k in DATA_KEYS):
+    # find_checkpoint keeps the checkpoint inside run_dir: the run's config.yaml is its own
+    if any(OmegaConf.select(trained, k) != OmegaConf.select(effective, k) for k in DATA_KEYS):
         check_layouts(layout_of_config(trained, "training data of the run"), layout,
                       str(run_dir / "config.yaml"))
     task = build_task(effective, dm)

@@ -207,9 +207,9 @@ def test_a_multirun_without_a_sweep_dir_writes_under_logs(tmp_path, lbpnet_train
 
 
 @pytest.mark.slow
-def test_the_readme_optuna_command_runs_as_written(tmp_path, lbpnet_train_here):
+def test_the_readme_optuna_command_runs_as_written(tmp_path):
     args = _readme_line("lbpnet-train experiment=hapt_activity_dev hparams_search=activity_optuna")
-    lbpnet_train_here(*args, "hydra.sweeper.n_trials=2", "trainer.max_epochs=1", "logger=none",
+    lbpnet_train(tmp_path, *args, "hydra.sweeper.n_trials=2", "trainer.max_epochs=1", "logger=none",
                       "+trainer.limit_train_batches=2")
     (result,) = tmp_path.glob("logs/hapt_activity_dev/multiruns/*/optimization_results.yaml")
     assert "best_value" in yaml.safe_load(result.read_text())
@@ -220,19 +220,19 @@ TINY_BUDGET = ["trainer.max_epochs=1", "logger=none", "+trainer.limit_train_batc
 
 
 @pytest.mark.slow
-def test_the_readme_joblib_command_runs_as_written(tmp_path, lbpnet_train_here):
+def test_the_readme_joblib_command_runs_as_written(tmp_path):
     args = _readme_line("lbpnet-train --multirun hydra/launcher=joblib")
-    lbpnet_train_here(*args, *TINY_BUDGET)
+    lbpnet_train(tmp_path, *args, *TINY_BUDGET)
     runs = sorted(tmp_path.glob("logs/hapt_activity/multiruns/*/*/metrics.json"))
     assert [p.parent.name for p in runs] == ["0", "1"]
 
 
 @pytest.mark.slow
-def test_the_readme_loso_command_runs_as_written_on_two_folds(tmp_path, lbpnet_train_here):
+def test_the_readme_loso_command_runs_as_written_on_two_folds(tmp_path):
     # as written but for the fold range (30 folds: range(2) here), then lbpnet-aggregate
     args = [a.replace("range(30)", "range(2)")
             for a in _readme_line("lbpnet-train --multirun experiment=hapt_loso")]
-    lbpnet_train_here(*args, *TINY_BUDGET)
+    lbpnet_train(tmp_path, *args, *TINY_BUDGET)
     (sweep,) = tmp_path.glob("logs/hapt_loso/multiruns/*")
     assert sorted(p.parent.name for p in sweep.glob("*/metrics.json")) == ["0", "1"]
     exe = Path(sys.executable).with_name("lbpnet-aggregate")
