@@ -13,30 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
 
-from lbpnet.errors import ReaderError
+from lbpnet.hashing import file_sha256  # noqa: F401  (lbpnet.audit.file_sha256)
 
 EDGE_BYTES = 64 * 1024
 BLOCK_BYTES = 4 * 1024
 N_BLOCKS = 64
-
-
-def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    """SHA-256 of every byte of a file (e.g. a model checkpoint)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ReaderError("file to fingerprint does not exist", source=str(path),
-                          fix="check the path (a checkpoint or config of the run)")
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def config_hash(config: Mapping | str) -> str:

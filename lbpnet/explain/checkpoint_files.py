@@ -13,12 +13,12 @@ still keeps its loading from running code.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import warnings
 from pathlib import Path
 
 from lbpnet.errors import ReaderError
+from lbpnet.hashing import file_sha256
 
 OUTSIDE_FIX = ("give checkpoint=best, last or a path inside the run folder (e.g. "
                "checkpoints/last.ckpt); to explain another run's checkpoint, give run_dir= "
@@ -27,13 +27,6 @@ OUTSIDE_FIX = ("give checkpoint=best, last or a path inside the run folder (e.g.
 
 class UnverifiedCheckpointWarning(UserWarning):
     """A checkpoint of a run that recorded no checkpoint hashes is loaded unverified."""
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 (hex) of every byte of a file, as ``lbpnet.audit.file_sha256`` records it
-    (computed here: explain/ sits below audit/ in the one-way order)."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def run_metrics(run_dir: Path) -> dict:
@@ -109,7 +102,7 @@ def verify_checkpoint(run_dir: Path, path: Path, metrics: dict | None = None) ->
         raise ReaderError(f"the run did not write the checkpoint {rel} (it recorded {names})",
                           source=str(path), field="checkpoints",
                           fix="use a checkpoint the run wrote (checkpoint=best or last)")
-    actual = sha256_of(path)
+    actual = file_sha256(path)
     if actual != recorded[rel]:
         raise ReaderError(f"the checkpoint changed since training wrote it: sha256 {actual}, "
                           f"but training recorded {recorded[rel]} in {source}; it is not "

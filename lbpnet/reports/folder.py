@@ -17,6 +17,8 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
+import psutil
+
 from lbpnet.errors import ConfigError
 
 log = logging.getLogger("lbpnet.report")
@@ -28,16 +30,6 @@ def temp_name(final: Path, pid: int | None = None) -> Path:
     return final.parent / f".{final.name}.tmp-{os.getpid() if pid is None else pid}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:          # another user's live process
-        return True
-    return True
-
-
 def remove_dead_temporaries(parent: Path) -> list[Path]:
     """Remove the ``.<name>.tmp-<pid>`` folders in ``parent`` whose writer ``pid`` is no
     longer running (a killed report); return what was removed."""
@@ -46,7 +38,7 @@ def remove_dead_temporaries(parent: Path) -> list[Path]:
         return removed
     for path in parent.iterdir():
         match = TEMP.match(path.name)
-        if not match or not path.is_dir() or _alive(int(match["pid"])):
+        if not match or not path.is_dir() or psutil.pid_exists(int(match["pid"])):
             continue
         shutil.rmtree(path, ignore_errors=True)
         log.info("removed %s, left by a report that was stopped before it finished", path)
