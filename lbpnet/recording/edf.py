@@ -29,6 +29,7 @@ from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
 from lbpnet.recording.pseudonym import pseudonym
 from lbpnet.recording.recording import Recording
+from lbpnet.recording.scaled import ScaledArray, edf_gain_offset
 from lbpnet.recording.stream import Stream
 from lbpnet.recording.units import canonical_unit, known_units
 
@@ -189,8 +190,8 @@ def read_edf(path: str | Path, modality: str | None = None, label_filter: LabelF
     Returns
     -------
     Recording
-        One stream per sampling rate, data ``float32 (n_samples, n_channels)``
-        in physical units, all starting at 0 s; annotations in seconds
+        One stream per sampling rate, data a ScaledArray read as ``float32
+        (n_samples, n_channels)`` in physical units (integers kept), all starting at 0 s; annotations in seconds
         (an unknown EDF+ duration becomes 0). Validated.
 
     Raises
@@ -212,6 +213,19 @@ def read_edf(path: str | Path, modality: str | None = None, label_filter: LabelF
     finally:
         reader.close()
     return recording.validate()
+
+
+def _counts(reader, signals: list[int], length: int, dtype) -> ScaledArray:
+    """The digital samples of ``signals`` (EDF: 16-bit, BDF: 24-bit in int32) with each
+    signal's digital->physical map from the header, as a ScaledArray (length, n)."""
+    counts = np.empty((length, len(signals)), dtype=dtype)
+    gain, offset = np.empty(len(signals)), np.empty(len(signals))
+    for col, i in enumerate(signals):
+        counts[:, col] = reader.readSignal(i, 0, length, digital=True)
+        gain[col], offset[col] = edf_gain_offset(
+            reader.getPhysicalMinimum(i), reader.getPhysicalMaximum(i),
+            reader.getDigitalMinimum(i), reader.getDigitalMaximum(i))
+    return ScaledArray(counts, gain, offset)
 
 
 def offsets_from_first(recordings: Sequence[Recording], keep_dates: bool = False
@@ -284,15 +298,15 @@ def _read(reader, path, modality, label_filter, channel_names, channel_types, un
         kind = Counter(types[j] for j in members).most_common(1)[0][0]
         return _STREAM_NAMES.get(kind, kind.lower())
 
+    file_type = _FILETYPES.get(reader.filetype, str(reader.filetype))
     bases = {rate: base_name(members) for rate, members in groups.items()}
     counts = Counter(bases.values())
     streams: dict[str, Stream] = {}
     for rate, members in groups.items():
         name = bases[rate] if counts[bases[rate]] == 1 else f"{bases[rate]}_{rate:g}hz"
         length = min(int(n_samples[keep[j]]) for j in members)
-        data = np.empty((length, len(members)), dtype=np.float32)
-        for col, j in enumerate(members):
-            data[:, col] = reader.readSignal(keep[j], 0, length, digital=False)
+        data = _counts(reader, [keep[j] for j in members], length,
+                       np.int32 if file_type.startswith("BDF") else np.int16)
         streams[name] = Stream(name=name, data=data, sampling_rate=rate,
                                channel_names=[names[j] for j in members],
                                channel_types=[types[j] for j in members],
@@ -305,7 +319,6 @@ def _read(reader, path, modality, label_filter, channel_names, channel_types, un
                    for t in texts]
     annotations = Annotations(np.asarray(onsets, dtype=float), durations, labels_text)
 
-    file_type = _FILETYPES.get(reader.filetype, str(reader.filetype))
     if subject is None:
         code = (reader.getPatientCode() or "").strip() if file_type.endswith("+") else ""
         subject = pseudonym(code if code and code.upper() != "X" else path.stem, pseudonym_key)

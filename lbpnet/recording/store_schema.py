@@ -20,6 +20,11 @@ from lbpnet.errors import ReaderError
 
 FORMAT = "lbpnet-store"
 VERSION = 1
+"""The version of a store whose streams all hold physical values (unchanged since v1)."""
+VERSION_COUNTS = 2
+"""The version of a store with integer-count streams (``gain``/``offset`` per channel):
+an lbpnet that reads only version 1 refuses it rather than read counts as physical values."""
+VERSIONS = (VERSION, VERSION_COUNTS)
 MAX_START_TIME_S = 1.0e7
 """Largest ``|start_time|`` (s, ~116 days) a stream may have on its recording's clock."""
 ALLOWED_DTYPE_KINDS = "fiu"
@@ -49,7 +54,13 @@ STREAM = {
                        "maximum": MAX_START_TIME_S,
                        "description": f"the offset (s) of the first sample, a number within "
                                       f"+-{MAX_START_TIME_S:g} s"},
+        "gain": {**_NUMBERS, "minItems": 1,
+                 "description": "physical units per count, one non-zero number per channel "
+                                "(integer streams: physical = count * gain + offset)"},
+        "offset": {**_NUMBERS, "minItems": 1,
+                   "description": "the physical value of count 0, one number per channel"},
     },
+    "dependentRequired": {"gain": ["offset"], "offset": ["gain"]},
 }
 
 HEADER = {
@@ -59,9 +70,10 @@ HEADER = {
     "required": ["format", "version", "subject", "streams"],
     "properties": {
         "format": {"const": FORMAT, "description": f"the string '{FORMAT}'"},
-        "version": {"const": VERSION,
-                    "description": f"the store version this lbpnet reads ({VERSION}); a store "
-                                   "written by a newer lbpnet needs that version"},
+        "version": {"enum": list(VERSIONS),
+                    "description": f"a store version this lbpnet reads ({VERSION} or "
+                                   f"{VERSION_COUNTS}); a store written by a newer lbpnet "
+                                   "needs that version"},
         "subject": {**_TEXT, "description": "the pseudonymous subject id, a non-empty string"},
         "session": _OPTIONAL_TEXT, "task": _OPTIONAL_TEXT, "run": _OPTIONAL_TEXT,
         "metadata": {"type": "object", "description": "a JSON object (free metadata)"},
@@ -113,19 +125,59 @@ def load_header(file: Path) -> dict:
     except (ValueError, RecursionError) as err:   # JSONDecodeError is a ValueError
         raise ReaderError(f"recording.json is not valid JSON ({err})", source=str(file),
                           field="recording.json", fix=fix) from None
+    return validate_header(header, str(file))
+
+
+def header_schema(backend: str = "npy") -> dict:
+    """The header schema of a backend: ``npy`` (stream files ``<stream>.npy``) or ``zarr``
+    (stream arrays named ``<stream>`` inside the group)."""
+    if backend == "npy":
+        return HEADER
+    stream = {**STREAM, "properties": {**STREAM["properties"], "file": {
+        "type": "string", "pattern": r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$",
+        "description": "the name of the stream's array inside the Zarr group"}}}
+    props = {**HEADER["properties"],
+             "streams": {**HEADER["properties"]["streams"], "additionalProperties": stream}}
+    return {**HEADER, "properties": props}
+
+
+def validate_header(header, source: str, backend: str = "npy") -> dict:
+    """Validate a parsed header against :func:`header_schema`; return it.
+
+    Raises
+    ------
+    ReaderError
+        The first schema violation (field: its JSON path), or a ``gain``/``offset`` whose
+        length is not the stream's channel count.
+    """
+    import jsonschema
+
+    fix = "rewrite the recording with lbpnet.recording.store.write_recording"
+    schema = header_schema(backend)
+    file = source
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(HEADER).iter_errors(header))
+        jsonschema.Draft202012Validator(schema).iter_errors(header))
     if error is not None:
         field = ".".join(str(p) for p in error.absolute_path) or "recording.json"
         wanted = error.schema.get("description") if isinstance(error.schema, dict) else None
         if wanted is None:
-            parent = HEADER
+            parent = schema
             for part in list(error.absolute_path)[:-1]:
                 parent = (parent.get("properties", {}).get(part)
                           or parent.get("additionalProperties") or {})
             wanted = parent.get("description")
         raise ReaderError(error.message[:300], source=str(file), field=field,
                           fix=f"write {field} as {wanted}; or {fix}" if wanted else fix)
+    for name, info in header["streams"].items():
+        n = len(info["channel_names"])
+        for key in ("gain", "offset"):
+            if key in info and len(info[key]) != n:
+                raise ReaderError(f"{len(info[key])} values for {n} channels",
+                                  source=str(file), field=f"streams.{name}.{key}",
+                                  fix=f"give one {key} per channel; or {fix}")
+        if 0 in info.get("gain", [1]):
+            raise ReaderError("a gain is 0", source=str(file), field=f"streams.{name}.gain",
+                              fix=f"give every channel a non-zero gain; or {fix}")
     return header
 
 

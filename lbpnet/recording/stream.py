@@ -38,6 +38,12 @@ class Stream:
         :mod:`lbpnet.recording.units`.
     start_time : float
         Offset (s) of the first sample from the recording's start.
+    storage : NpyHandle or ZarrHandle, optional
+        How a stored stream is opened again (:mod:`lbpnet.recording.store_handles`):
+        pickling such a stream sends the handle instead of the samples, and unpickling
+        opens the store again, so ``DataLoader`` workers and Dask tasks stay small.
+        ``data`` may then be a :class:`~lbpnet.recording.scaled.ScaledArray` (integer
+        counts read as float32 physical values) or a Zarr array.
     """
 
     name: str
@@ -47,6 +53,18 @@ class Stream:
     channel_types: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     start_time: float = 0.0
+    storage: object | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if self.storage is not None:
+            state["data"] = None             # reopened from the store by __setstate__
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.data is None and self.storage is not None:
+            self.data = self.storage.open()
 
     def __post_init__(self) -> None:
         self.channel_names = [str(c) for c in self.channel_names]
@@ -116,7 +134,9 @@ class Stream:
         if not np.isfinite(float(self.start_time)):
             raise RecordingError("start time is not finite", source=where, field="start_time",
                                  fix="give the offset of the first sample in seconds")
-        if check_values and self.n_samples and np.issubdtype(self.data.dtype, np.floating):
+        counts = hasattr(self.data, "raw_dtype")    # integer counts: always finite
+        if check_values and self.n_samples and not counts \
+                and np.issubdtype(self.data.dtype, np.floating):
             finite = np.isfinite(self.data)
             if not finite.all():
                 bad_sample, bad_col = np.argwhere(~finite)[0]
