@@ -1,9 +1,11 @@
 """Response-trajectory prediction: from a patient's sessions so far, forecast the next
-sessions' ODI and pain NRS with quantiles, and the probability of non-response by a horizon.
+sessions' outcomes (ODI and pain NRS, or any named outcomes) with quantiles, and the
+probability of non-response by a horizon.
 
 The model (e.g. :class:`lbpnet.models.trajectory.SessionGRU`) returns quantiles of the
 *change from the last reported score*, in units of ``pro_scale`` (ODI 10 points, NRS 1
-point); the forecast is ``last report + pro_scale * output``. Loss: pinball loss over the
+point; null: the training patients' SD of each outcome, from the data module); the
+forecast is ``last report + pro_scale * output``. Loss: pinball loss over the
 reported future sessions (missing reports and absent sessions masked) plus
 ``non_response_weight`` × binary cross-entropy of the non-response flag (unknown labels
 masked).
@@ -11,26 +13,39 @@ masked).
 Scores on the validation/test patients (seen up to ``observed_sessions``): MAE of the median
 forecast, coverage and width of the outermost interval (0.1-0.9: the 80 % interval), AUROC
 and Brier score of P(non-response), accuracy and F1 of the flag at 0.5 — each beside the
-naive baselines of :mod:`lbpnet.tasks.trajectory_baselines` fitted on the training patients.
+baselines of :mod:`lbpnet.tasks.trajectory_forecasters` fitted on the training patients.
+After testing, ``test_predictions`` holds the per-example arrays (see :meth:`predictions`).
 """
 
 from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
 from lbpnet.errors import ConfigError
 from lbpnet.tasks.base import WindowTask
-from lbpnet.tasks.trajectory_baselines import CarriedForward, EarlyChangeLogistic
-from lbpnet.tasks.trajectory_metrics import (interval_scores, masked_bce, non_response_scores,
-                                             pinball_loss)
-from lbpnet.tasks.trajectory_sequences import PROS
+from lbpnet.tasks.trajectory_forecasters import baseline_forecasts
+from lbpnet.tasks.trajectory_metrics import (interval_scores, masked_bce, median_index,
+                                             non_response_scores, pinball_loss)
+
+KEPT = ("anchor", "first", "future", "history", "times", "non_response", "k", "patient")
+
+
+def outcome_names(classes: Sequence[str]) -> list[str]:
+    """Outcomes of forecast target names ``odi@+1, nrs@+1, odi@+2…``, in order."""
+    names: list[str] = []
+    for c in classes:
+        name = str(c).rsplit("@+", 1)[0]
+        if name not in names:
+            names.append(name)
+    return names
 
 
 class TrajectoryForecast(WindowTask):
-    """Quantile forecasts of ODI/NRS and a non-response probability, per patient.
+    """Quantile forecasts of named outcomes and a non-response probability, per patient.
 
     Parameters
     ----------
@@ -38,11 +53,13 @@ class TrajectoryForecast(WindowTask):
         ``model(sessions, observed) -> {"quantiles": (batch, A * 2, Q),
         "non_response_logit": (batch,)}`` with ``model.quantiles`` the Q levels.
     classes : sequence of str
-        Forecast target names (``odi@+1, nrs@+1, …``), in model output order.
+        Forecast target names (``<outcome>@+<steps ahead>``: ``odi@+1, nrs@+1, …``), in
+        model output order.
     lr, weight_decay, scheduler, warmup_fraction
         As :class:`~lbpnet.tasks.base.WindowTask` (AdamW and its schedule).
-    pro_scale : mapping
-        Points per model unit for each PRO (default ODI 10, NRS 1).
+    pro_scale : mapping or None
+        Points per model unit for each outcome (default ODI 10, NRS 1 when the outcomes
+        are ODI and NRS); None: taken from the data module's ``outcome_scale`` at set-up.
     non_response_weight : float
         Weight of the non-response cross-entropy beside the pinball loss.
     """
@@ -54,24 +71,34 @@ class TrajectoryForecast(WindowTask):
         super().__init__(model, classes, lr, weight_decay, scheduler, warmup_fraction,
                          fit_standardizer=False, augment=None)
         self.save_hyperparameters(ignore=["model"])
-        scale = dict(pro_scale or {"odi": 10.0, "nrs": 1.0})
-        if set(scale) != set(PROS) or len(self.classes) % len(PROS):
-            raise ConfigError(f"pro_scale {scale} / outputs {self.classes} do not match the PROs "
-                              f"{PROS}", field="task.pro_scale", fix="give odi and nrs scales")
-        self.register_buffer("scale", torch.tensor([float(scale[p]) for p in PROS]))
+        self.outcomes = outcome_names(self.classes)
+        if pro_scale is None and self.outcomes == ["odi", "nrs"]:
+            pro_scale = {"odi": 10.0, "nrs": 1.0}
+        self._scale_from_data = pro_scale is None
+        scale = dict(pro_scale or {o: 1.0 for o in self.outcomes})
+        if set(scale) != set(self.outcomes) or len(self.classes) % len(self.outcomes):
+            raise ConfigError(f"pro_scale {scale} / outputs {self.classes} do not match the "
+                              f"outcomes {self.outcomes}", field="task.pro_scale",
+                              fix=f"give a scale for each of {self.outcomes}, or null")
+        self.register_buffer("scale", torch.tensor([float(scale[o]) for o in self.outcomes]))
         self.quantiles = list(model.quantiles)
-        self.n_ahead = len(self.classes) // len(PROS)
+        self.n_ahead = len(self.classes) // len(self.outcomes)
         self._kept: dict[str, list] = {"val": [], "test": []}
+        self.test_predictions: dict | None = None
 
     def setup(self, stage: str) -> None:
-        """Nothing to fit from the data: features arrive standardised by the data module."""
+        """Features arrive standardised by the data module; with ``pro_scale`` None the
+        scale per outcome is the data module's ``outcome_scale`` (training patients' SD)."""
+        dm = self._datamodule()
+        if self._scale_from_data and dm is not None and getattr(dm, "outcome_scale", None):
+            self.scale.copy_(torch.tensor([dm.outcome_scale[o] for o in self.outcomes]))
 
     # ------------------------------------------------------------------ forward
     def forward(self, batch: dict) -> dict[str, torch.Tensor]:
-        """``{"quantiles": (batch, A, 2, Q)`` in points, ``"non_response_prob": (batch,)``,
-        ``"change": (batch, A, 2, Q)`` in model units, ``"logit"``}."""
+        """``{"quantiles": (batch, A, O, Q)`` in points, ``"non_response_prob": (batch,)``,
+        ``"change": (batch, A, O, Q)`` in model units, ``"logit"``}."""
         out = self.model(batch["sessions"], batch["observed"])
-        change = out["quantiles"].view(-1, self.n_ahead, len(PROS), len(self.quantiles))
+        change = out["quantiles"].view(-1, self.n_ahead, len(self.outcomes), len(self.quantiles))
         q = batch["anchor"][:, None, :, None] + change * self.scale[:, None]
         logit = out["non_response_logit"]
         return {"quantiles": q, "change": change, "logit": logit,
@@ -93,8 +120,7 @@ class TrajectoryForecast(WindowTask):
         out = self(batch)
         loss, pin, bce = self._loss(out, batch)
         self.log_dict({f"{side}/loss": loss, f"{side}/pinball": pin}, batch_size=len(batch["k"]))
-        keep = {k: batch[k].detach().cpu() for k in ("anchor", "first", "future", "non_response",
-                                                     "k", "patient")}
+        keep = {k: batch[k].detach().cpu() for k in KEPT if k in batch}
         keep.update(quantiles=out["quantiles"].detach().cpu(),
                     prob=out["non_response_prob"].detach().cpu())
         self._kept[side].append(keep)
@@ -108,10 +134,11 @@ class TrajectoryForecast(WindowTask):
     # ------------------------------------------------------------------ scores
     def forecast_scores(self, quantiles: torch.Tensor, future: torch.Tensor,
                         prefix: str) -> dict:
-        """MAE, coverage and width per PRO of ``quantiles`` (n, A, 2, Q) against ``future``
-        (n, A, 2), pooled over the steps ahead."""
+        """MAE, coverage and width per outcome of ``quantiles`` (n, A, O, Q) against
+        ``future`` (n, A, O), pooled over the steps ahead."""
         out: dict = {}
-        for j, pro in enumerate(PROS):
+        quantiles = torch.as_tensor(quantiles, dtype=future.dtype)
+        for j, pro in enumerate(self.outcomes):
             s = interval_scores(quantiles[:, :, j].reshape(-1, len(self.quantiles)),
                                 future[:, :, j].reshape(-1), self.quantiles)
             out.update({f"{prefix}mae_{pro}": s["mae"], f"{prefix}coverage_{pro}": s["coverage"],
@@ -138,7 +165,33 @@ class TrajectoryForecast(WindowTask):
         res[f"{side}/interval"] = [self.quantiles[0], self.quantiles[-1]]
         if side == "test":
             res.update(self._baselines(ex, side))
+            self.test_predictions = self.predictions(ex)
         return res
+
+    def predictions(self, ex: dict) -> dict:
+        """Per-example arrays of an evaluated side (numpy), for monitoring and reports.
+
+        Returns
+        -------
+        dict
+            ``patient`` (n,) participant ids; ``k`` (n,); ``outcomes`` (O,) names;
+            ``quantile_levels`` (Q,); ``history`` (n, S, O) observed outcomes of sessions
+            1..k; ``times`` (n, S) weeks; ``future`` (n, A, O) the observed later outcomes;
+            ``quantiles`` (n, A, O, Q) and ``median`` (n, A, O) forecasts in points;
+            ``non_response_prob`` and ``non_response`` (n,) (NaN: unknown).
+        """
+        dm = self._datamodule()
+        ids = np.asarray(dm.table.patients if dm is not None and dm.table is not None
+                         else [], dtype=object)
+        rows = ex["patient"].numpy().astype(int)
+        q = ex["quantiles"].numpy()
+        return {"patient": ids[rows] if len(ids) else rows, "k": ex["k"].numpy(),
+                "outcomes": list(self.outcomes), "quantile_levels": list(self.quantiles),
+                "history": ex["history"].numpy() if "history" in ex else None,
+                "times": ex["times"].numpy() if "times" in ex else None,
+                "future": ex["future"].numpy(), "quantiles": q,
+                "median": q[..., median_index(self.quantiles)],
+                "non_response_prob": ex["prob"].numpy(), "non_response": ex["non_response"].numpy()}
 
     def _outcome_names(self) -> list[str]:
         dm = self._datamodule()
@@ -154,11 +207,13 @@ class TrajectoryForecast(WindowTask):
             return {}
         train, k = dm.datasets["train"].tensors, int(ex["k"][0])
         out = {}
-        for center, name in (("last", "locf"), ("median_change", "median_change")):
-            q = CarriedForward(self.quantiles, center).fit(train, k).predict(ex["anchor"])
-            out.update(self.forecast_scores(q, ex["future"], f"{side}/baseline_{name}/"))
-        prob = EarlyChangeLogistic().fit(train, k).predict_proba(ex)
-        out.update(self.flag_scores(prob, ex["non_response"], f"{side}/baseline_logistic/"))
+        for name, pred in baseline_forecasts(train, ex, self.quantiles, k).items():
+            if pred.get("quantiles") is not None:
+                out.update(self.forecast_scores(torch.as_tensor(pred["quantiles"]),
+                                                ex["future"], f"{side}/baseline_{name}/"))
+            if pred.get("non_response_prob") is not None:
+                out.update(self.flag_scores(torch.as_tensor(pred["non_response_prob"]),
+                                            ex["non_response"], f"{side}/baseline_{name}/"))
         return out
 
     def on_validation_epoch_end(self) -> None:

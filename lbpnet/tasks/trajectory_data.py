@@ -1,13 +1,17 @@
 """A LightningDataModule for response-trajectory prediction: sessions → patients → split.
 
-Every session of a cohort becomes a vector of interpretable measures plus its PROs
-(:mod:`lbpnet.tasks.trajectory_sequences`); patients are split by subject with the
+Every session of a cohort becomes a vector of interpretable measures plus its outcomes
+(:mod:`lbpnet.tasks.trajectory_sequences`). The source is either recordings carrying their
+outcomes (the LBP simulator: ODI, NRS) or an :class:`~lbpnet.recording.outcomes.OutcomeTable`
+of named outcomes (an outcome folder, :mod:`lbpnet.tasks.trajectory_table`, then
+stream-less placeholder recordings, one per session, stand for the sessions in the split).
+Patients are split by subject with the
 window-task splitters of :mod:`lbpnet.windows.splits` (one recording per session, so the
 same leakage check applies: no patient on two sides). Feature standardisation is fitted on
 the training patients only.
 
 It fits the ``lbpnet-train`` contract of :class:`~lbpnet.tasks.WindowDataModule`:
-``setup``, ``output_names`` (the forecast targets ``odi@+1, nrs@+1, …``), ``channels()``
+``setup``, ``output_names`` (the forecast targets ``<outcome>@+1, …``), ``channels()``
 (``{"sessions": n_features}``), ``datasets`` per side (examples, each with an ``.index``
 whose ``class_counts()`` counts responders and non-responders), ``split``, ``recordings``,
 ``classes`` and ``targets``.
@@ -23,12 +27,15 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from lbpnet.errors import ConfigError
+from lbpnet.recording.outcomes import OutcomeTable
+from lbpnet.recording.outcomes_recordings import outcome_table_of
 from lbpnet.recording.recording import Recording
 from lbpnet.tasks.recording_source import read_source, transformed
 from lbpnet.tasks.rng_state import ShuffleState
 from lbpnet.tasks.trajectory_outcome import NonResponse
 from lbpnet.tasks.trajectory_sequences import (PROS, fit_standardizer, make_examples,
                                                raw_features, session_table)
+from lbpnet.tasks.trajectory_table import session_table_of, table_recordings
 from lbpnet.windows.splits import SIDES, Split, check_no_leakage
 
 
@@ -62,9 +69,16 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
 
     Parameters
     ----------
-    source : callable returning list of Recording, or a list
+    source : callable returning list of Recording or an OutcomeTable, or either itself
         One recording per patient-session with ``metadata["outcomes"]`` (``odi``, ``nrs``)
-        and ``metadata["session_day"]`` (e.g. the LBP simulator).
+        and ``metadata["session_day"]`` (e.g. the LBP simulator); or an outcome table
+        (:func:`lbpnet.tasks.trajectory_table.outcome_source`).
+    outcomes : list of str, optional
+        Outcomes to forecast, in order (``data.outcomes``); default ``odi, nrs`` for
+        recordings, every instrument for an outcome table.
+    covariates : list of str, optional
+        Participant covariates (``participants.tsv`` columns) used as inputs; text columns
+        one-hot. Only with an outcome table.
     split : callable
         ``split(recordings) -> Split`` by subject (a partial of
         :func:`lbpnet.windows.splits.subject_holdout`, ``grouped_kfold``...).
@@ -79,7 +93,9 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
         Prefix lengths used for training examples (``"all"``: 1..horizon-1, several
         examples per training patient).
     non_response : NonResponse or dict
-        The outcome definition (ODI change < 10 points and < 30 % by default).
+        The outcome definition (ODI change < 10 points and < 30 % by default), on
+        ``outcome`` (default the first); direction from ``HigherIsWorse``; ``points`` and
+        ``fraction`` both null: from the sidecar's minimal important change.
     feature_groups : list of str, optional
         Keep only these feature groups (the name before ``/``: ``emg_log_rms``,
         ``emg_median_freq``, ``trunk_acc_sd``, ``trunk_gyro_rms``, ``hrv``, ``eda``, ``pro``,
@@ -107,7 +123,9 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
                  stride_s: float | None = None, label_policy: str | None = None,
                  anchor: str | None = None, min_fraction: float | None = None,
                  transforms: Sequence[Callable[[Recording], Recording]] = (),
-                 batch_size: int = 32, num_workers: int = 0, seed: int = 0) -> None:
+                 batch_size: int = 32, num_workers: int = 0, seed: int = 0,
+                 outcomes: Sequence[str] | None = None,
+                 covariates: Sequence[str] | None = None) -> None:
         super().__init__()
         if classes is None or len(classes) != 2:
             raise ConfigError(f"classes must name two outcome classes, got {classes}",
@@ -126,7 +144,11 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
         self.batch_size, self.num_workers, self.seed = int(batch_size), int(num_workers), int(seed)
         self.recordings: list[Recording] | None = None
         self.split: Split | None = None
+        self.outcomes = [str(o) for o in outcomes] if outcomes is not None else None
+        self.covariates = [str(c) for c in covariates or ()]
         self.table = None
+        self.outcome_table: OutcomeTable | None = None
+        self.outcome_scale: dict[str, float] = {}
         self.feature_names: list[str] = []
         self.feature_mean = self.feature_sd = None
         self.datasets: dict[str, TrajectoryExamples] = {}
@@ -151,11 +173,28 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         if self.datasets:
             return
-        recs = read_source(self.source, fix="check data.root and the cohort size")
-        recs = self.recordings = transformed(recs, self.transforms)
+        loaded = self.source() if callable(self.source) else self.source
+        if isinstance(loaded, OutcomeTable):
+            otab = loaded.select(self.outcomes)
+            otab.check_sessions(self.observed_sessions)
+            recs = self.recordings = table_recordings(otab)
+            table = session_table_of(otab, self.covariates)
+        else:
+            if self.covariates:
+                raise ConfigError(f"covariates {self.covariates} need an outcome folder "
+                                  "(participants.tsv)", field="data.covariates",
+                                  fix="set data.covariates=[] for this source")
+            recs = read_source(loaded, fix="check data.root and the cohort size")
+            recs = self.recordings = transformed(recs, self.transforms)
+            names = tuple(self.outcomes) if self.outcomes is not None else PROS
+            table = session_table(recs, self.epoch_s, names)
+            otab = outcome_table_of(recs, names)
+        self.outcome_table, self.table = otab, table
         self.split = self.split_fn(recs)
         sides = self._patient_sides(recs)
-        self.table = table = session_table(recs, self.epoch_s)
+        judged = self.non_response.outcome or table.outcomes[0]
+        if judged in otab.info:
+            self.non_response = self.non_response.from_instrument(otab.info[judged], judged)
         S = table.n_sessions
         horizon = int(self.horizon_session or S)
         if not 1 <= self.observed_sessions < horizon <= S:
@@ -176,6 +215,9 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
             self.feature_names = [n for n, k in zip(self.feature_names, keep) if k]
         train = np.array([sides[p] == "train" for p in table.patients])
         self.feature_mean, self.feature_sd = fit_standardizer(raw[train], table.present[train])
+        sd = np.nanstd(table.pros[train][table.present[train]], 0)
+        self.outcome_scale = {o: float(v) if np.isfinite(v) and v > 1e-8 else 1.0
+                              for o, v in zip(table.outcomes, sd)}
         features = np.nan_to_num((raw - self.feature_mean) / self.feature_sd)
         self.feature_names = self.feature_names + ["pro/reported"]
         for side in SIDES:
@@ -196,7 +238,12 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
     @property
     def output_names(self) -> list[str]:
         """Forecast targets, model output order: ``odi@+1, nrs@+1, odi@+2, …``."""
-        return [f"{pro}@+{a}" for a in range(1, self.n_ahead + 1) for pro in PROS]
+        return [f"{o}@+{a}" for a in range(1, self.n_ahead + 1) for o in self.table.outcomes]
+
+    def side_patients(self) -> dict[str, list[str]]:
+        """``{side: [participant, …]}`` of the split (train, val, test)."""
+        return {side: sorted({self.recordings[i].subject for i in self.split.side(side)})
+                for side in SIDES}
 
     def channels(self) -> dict[str, int]:
         return {"sessions": len(self.feature_names)}
