@@ -168,6 +168,8 @@ def explain(cfg: DictConfig):
          str(explainer.config.target)]))
     paths = result.save(Path(provenance["run_dir"]) / "explain" / name)
     log.info("wrote %s", paths[1])
+    from lbpnet.audit.hooks import audit_explain   # the audit log: one entry
+    audit_explain(cfg, provenance, paths, dm.recordings)
     return result, paths
 
 

@@ -97,6 +97,8 @@ def output_probabilities(model, ds, positions: np.ndarray, multilabel: bool, dev
 
 def report(cfg: DictConfig) -> dict:
     """Build the reports (see the module docstring); return the ``report.json`` summary."""
+    from lbpnet.audit.model_ref import resolve_run_dir   # run_dir=name@production: registry
+    cfg = resolve_run_dir(cfg)
     saved, source = None, None
     out = check_new_folder(output_folder(cfg))      # before the work, not after it
     checkpoint = cfg.get("checkpoint")
@@ -166,6 +168,8 @@ def report(cfg: DictConfig) -> dict:
         n_detail=int(cfg.n_detail), extra=lambda folder: (
             manifest.write(folder / "manifest.json"), result.save(folder / "attribution")))
     log.info("cohort report: %s", summary["index"])
+    from lbpnet.audit.hooks import audit_report   # the audit log: one entry
+    audit_report(cfg, manifest, out)
     return summary
 
 

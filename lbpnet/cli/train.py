@@ -203,6 +203,8 @@ def train(cfg: DictConfig) -> dict:
         if rows:                          # per recording and stream: share flagged per check
             from lbpnet.qc.summary import write_summary_csv
             write_summary_csv(rows, output_dir / "qc_summary.csv")
+    from lbpnet.audit.hooks import audit_train   # the audit log: one entry (rank 0 writes)
+    audit_train(cfg, output_dir, dm.recordings, metrics)
     log.info("test metrics: %s", {k: v for k, v in metrics.items() if isinstance(v, float)})
     log.info("run directory: %s", output_dir)
     return metrics
