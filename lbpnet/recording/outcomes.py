@@ -154,9 +154,9 @@ def read_outcomes(path: str | Path, time_column: str | None = None) -> OutcomeTa
     Parameters
     ----------
     path : str or Path
-        A folder with ``participants.tsv`` (BIDS-style), or a ``.tsv``/``.csv`` long table
-        (a folder holding ``outcomes.tsv``/``outcomes.csv`` and no ``participants.tsv`` is
-        read as that long table).
+        A ``.tsv``/``.csv`` long table; a folder holding ``outcomes.tsv``/``outcomes.csv``
+        (read as that long table, with the folder's ``participants.tsv`` as covariates);
+        or a folder with ``participants.tsv`` and ``sub-*/sub-*_sessions.tsv`` (BIDS-style).
     time_column : str, optional
         Column holding the session time. Default: ``acq_time`` (ISO date-time, converted
         to weeks since the first session) if present, else a numeric ``weeks`` column, else
@@ -171,11 +171,11 @@ def read_outcomes(path: str | Path, time_column: str | None = None) -> OutcomeTa
 
     p = Path(path).expanduser()
     if p.is_dir():
-        if (p / "participants.tsv").is_file():
-            return read_outcomes_bids(p, time_column)
         for name in ("outcomes.tsv", "outcomes.csv"):
             if (p / name).is_file():
                 return read_outcomes_long(p / name, time_column)
+        if (p / "participants.tsv").is_file():
+            return read_outcomes_bids(p, time_column)
         raise ReaderError("folder holds neither participants.tsv (BIDS-style outcomes) nor "
                           "outcomes.tsv/.csv (a long table)", source=str(p), field="data.root",
                           fix="point data.root at an outcome folder or a long table")

@@ -16,6 +16,7 @@ Every problem is an error naming the file, the row and the column.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -95,6 +96,21 @@ def _sessions(root: Path, pid: str, time_column: str | None, root_sidecar: dict)
     return labels, times, unit, used, scores, sidecars, [n for n, _ in rows], str(path)
 
 
+def _description(root: Path) -> dict:
+    """``dataset_description.json``'s ``lbpnet`` object (``{"synthetic": true}`` marks
+    simulated data); empty when absent."""
+    path = root / "dataset_description.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReaderError(f"invalid JSON ({exc})", source=str(path),
+                          fix="write a JSON object (BIDS dataset_description)") from None
+    extra = data.get("lbpnet", {}) if isinstance(data, dict) else {}
+    return extra if isinstance(extra, dict) else {}
+
+
 def read_outcomes_bids(root: str | Path, time_column: str | None = None) -> OutcomeTable:
     """Read a BIDS-style outcome folder (layout in the module docstring).
 
@@ -146,9 +162,10 @@ def read_outcomes_bids(root: str | Path, time_column: str | None = None) -> Outc
     cov_names = sorted({k for c in covariates.values() for k in c})
     cov = {k: np.array([covariates[p].get(k) for p in pids], dtype=object) for k in cov_names}
     rows = pad([per[p][6] for p in pids]).astype(float)
+    desc = _description(root)
     return OutcomeTable(
         participants=pids, sessions=[per[p][0] for p in pids], instruments=instruments,
         values=values, times=pad([per[p][1] for p in pids]), time_unit=units.pop(),
         time_source=sources.pop() if len(sources) == 1 else "mixed", covariates=cov, info=info,
         files=[per[p][7] for p in pids], rows=np.nan_to_num(rows, nan=-1).astype(int),
-        source=str(root))
+        source=str(root), synthetic=bool(desc.get("synthetic", False)))

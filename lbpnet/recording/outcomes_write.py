@@ -38,7 +38,7 @@ def write_outcomes_bids(table: OutcomeTable, root: str | Path,
         Meaning of the covariate columns (``{column: {"Description": …, "Levels": …}}``).
     description : dict, optional
         ``dataset_description.json`` (``Name``, ``License``, ``ReferencesAndLinks``…);
-        ``GeneratedBy`` lbpnet is added.
+        ``GeneratedBy`` lbpnet and ``lbpnet.synthetic`` (from the table) are added.
 
     Returns
     -------
@@ -65,9 +65,10 @@ def write_outcomes_bids(table: OutcomeTable, root: str | Path,
         sidecar["weeks"] = {"LongName": "time since the participant's first session",
                             "Units": "weeks"}
     atomic_write_json(root / "sessions.json", sidecar)
-    atomic_write_json(root / "dataset_description.json",
-                      {"Name": "outcomes", "BIDSVersion": "1.9.0", **(description or {}),
-                       "GeneratedBy": [{"Name": "lbpnet"}]})
+    desc = {"Name": "outcomes", "BIDSVersion": "1.9.0", **(description or {}),
+            "GeneratedBy": [{"Name": "lbpnet"}]}
+    desc["lbpnet"] = {"synthetic": bool(table.synthetic), **desc.get("lbpnet", {})}
+    atomic_write_json(root / "dataset_description.json", desc)
     header = ["session_id", *(["weeks"] if with_time else []), *table.instruments]
     for p, pid in enumerate(table.participants):
         rows = ["\t".join(header)]
