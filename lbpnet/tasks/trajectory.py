@@ -168,7 +168,23 @@ class TrajectoryForecast(WindowTask):
             self.test_predictions = self.predictions(ex)
         return res
 
-    def predictions(self, ex: dict) -> dict:
+    @torch.no_grad()
+    def predict_side(self, datamodule, side: str = "test") -> dict:
+        """:meth:`predictions` of every example of ``datamodule.datasets[side]`` (after
+        ``datamodule.setup()``), computed here in eval mode without a Trainer, e.g. for a
+        checkpoint loaded into this task (``task.load_state_dict(ckpt["state_dict"])``)."""
+        if side not in datamodule.datasets:
+            raise ConfigError(f"the split has no {side} patients", field="split",
+                              fix=f"give the split a {side} side")
+        ex = dict(datamodule.datasets[side].tensors)
+        was_training = self.training
+        self.eval()
+        out = self(ex)
+        self.train(was_training)
+        ex.update(quantiles=out["quantiles"].cpu(), prob=out["non_response_prob"].cpu())
+        return self.predictions(ex, datamodule)
+
+    def predictions(self, ex: dict, datamodule=None) -> dict:
         """Per-example arrays of an evaluated side (numpy), for monitoring and reports.
 
         Returns
@@ -180,7 +196,7 @@ class TrajectoryForecast(WindowTask):
             ``quantiles`` (n, A, O, Q) and ``median`` (n, A, O) forecasts in points;
             ``non_response_prob`` and ``non_response`` (n,) (NaN: unknown).
         """
-        dm = self._datamodule()
+        dm = datamodule if datamodule is not None else self._datamodule()
         ids = np.asarray(dm.table.patients if dm is not None and dm.table is not None
                          else [], dtype=object)
         rows = ex["patient"].numpy().astype(int)

@@ -106,6 +106,9 @@ def test_predictions_of_the_test_patients(compose, fit_and_test):
     assert np.all(np.diff(p["quantiles"], axis=-1) >= 0)
     assert p["non_response_prob"].shape == (n,) and p["history"].shape == (n, 4, 1)
     assert float(task.scale[0]) == pytest.approx(dm.outcome_scale["pain"])
+    again = task.predict_side(dm, "test")          # without a Trainer: the same forecasts
+    assert np.allclose(again["quantiles"], p["quantiles"], atol=1e-5)
+    assert list(again["patient"]) == list(p["patient"])
 
 
 def test_bad_outcome_config_errors(compose):
