@@ -109,7 +109,7 @@ def export_fhir(cfg: DictConfig) -> dict:
         windows, outputs, method = (windows_by_session(result, recordings),
                                     list(result.output_names), result.method)
         log.info("findings from %s", explanation)
-    monitoring = (read_monitoring_folder(root) if cfg.get("monitoring", True)
+    monitoring = (read_monitoring_folder(root) if cfg.get("monitoring_summaries", True)
                   else {"flags": [], "forecasts": []})
     unknown = sorted({i["subject"] for i in monitoring["flags"] + monitoring["forecasts"]}
                      - set(split_subjects(metrics)))

@@ -26,7 +26,7 @@ def timing(recording, keep_dates: bool) -> dict:
     meta = recording.metadata or {}
     start = meta.get("start_datetime")
     if keep_dates and start:
-        return {"effectiveDateTime": str(start)}
+        return {"effectiveDateTime": fhir_datetime(start)}
     if meta.get("start_offset_s") is not None:
         value, unit = float(meta["start_offset_s"]), "s"
     elif meta.get("session_day") is not None:
@@ -35,6 +35,23 @@ def timing(recording, keep_dates: bool) -> dict:
         return {}
     return {"extension": [{"url": codes.EXT_RELATIVE_TIME,
                            "valueQuantity": quantity(value, unit)}]}
+
+
+def fhir_datetime(value) -> str:
+    """A FHIR ``dateTime``: with its time zone when known; a time without a zone (EDF+
+    start times are local) is written as its date only, as FHIR requires a zone with a time."""
+    from datetime import date, datetime
+
+    if isinstance(value, (datetime, date)):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)[:10]
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        return moment.isoformat()
+    return (moment.date() if isinstance(moment, datetime) else moment).isoformat()
 
 
 def _category(code: str, display: str, system: str = codes.OBSERVATION_CATEGORY) -> list:
