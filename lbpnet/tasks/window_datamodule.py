@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pytorch_lightning as pl
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, RandomSampler
 
 from lbpnet.errors import ConfigError
 from lbpnet.qc.quality import POLICIES as QC_POLICIES
@@ -16,7 +16,12 @@ from lbpnet.tasks.recording_source import read_source, transformed
 from lbpnet.tasks.rng_state import ShuffleState
 from lbpnet.windows.dataset import WindowDataset, collate_windows
 from lbpnet.windows.index import WindowIndex, make_windows
+from lbpnet.windows.samplers import (DistributedRecordingLocalSampler, PersistentWorkerSampler,
+                                     RecordingLocalSampler)
+from lbpnet.windows.workers import open_in_worker
 from lbpnet.windows.splits import SIDES, Split
+
+SAMPLERS = ("random", "recording_local")
 
 
 class WindowDataModule(ShuffleState, pl.LightningDataModule):
@@ -51,6 +56,21 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         ``transform(recording) -> recording``, applied in order after loading
         (e.g. :class:`lbpnet.preprocess.GravitySplit`).
     batch_size, num_workers : int
+    sampler : {"random", "recording_local"}
+        Order of the training windows: a full shuffle, or recording-local
+        (:mod:`lbpnet.windows.samplers`: recordings shuffled, then windows within buffers
+        of ``sampler_buffer_chunks`` chunks of ``sampler_chunk_s`` s, for cold storage).
+        Under DDP (``trainer.world_size > 1``) the recording-local sampler splits each
+        epoch across ranks; use ``Trainer(use_distributed_sampler=False)`` to keep it.
+    sampler_chunk_s, sampler_buffer_chunks : float, int
+    persistent_workers : bool, optional
+        Keep workers between epochs (default: whenever ``num_workers > 0``).
+    pin_memory : bool, optional
+        Page-locked batches for fast copies to a GPU (default: when the trainer runs on
+        CUDA, or without a trainer when CUDA is available).
+    multiprocessing_context : {"fork", "spawn", "forkserver"}, optional
+        How workers start (default: the platform's). Each worker reopens its stores
+        (:func:`lbpnet.windows.workers.open_in_worker`); nothing large is pickled.
     quality : lbpnet.qc.QualityControl, optional
         Signal quality control over the windows (``None``: none), run on the recordings
         as read (before ``transforms``) over the streams in ``modalities``. Its ``policy``
@@ -67,8 +87,18 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
                  num_workers: int = 0, stats_windows: int = 4096, seed: int = 0,
                  targets: Sequence[str] | None = None, target_min_fraction: float = 0.5,
                  transforms: Sequence[Callable[[Recording], Recording]] = (),
-                 quality=None, missing_modalities: str = "error") -> None:
+                 quality=None, missing_modalities: str = "error", sampler: str = "random",
+                 sampler_chunk_s: float = 60.0, sampler_buffer_chunks: int = 8,
+                 persistent_workers: bool | None = None, pin_memory: bool | None = None,
+                 multiprocessing_context: str | None = None) -> None:
         super().__init__()
+        if sampler not in SAMPLERS:
+            raise ConfigError(f"unknown sampler {sampler!r}", field="data.module.sampler",
+                              fix=f"use one of {', '.join(SAMPLERS)}")
+        self.sampler, self.sampler_chunk_s = sampler, float(sampler_chunk_s)
+        self.sampler_buffer_chunks = int(sampler_buffer_chunks)
+        self.persistent_workers, self.pin_memory = persistent_workers, pin_memory
+        self.multiprocessing_context = multiprocessing_context
         self.missing_modalities = missing_modalities
         self.source = source
         self.classes = [str(c) for c in classes] if classes is not None else None
@@ -191,10 +221,44 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         # training: the shuffle generator a checkpoint saves and restores (exact resume)
         g = (self.shuffle_generator() if shuffle
              else torch.Generator().manual_seed(self.seed))
-        return DataLoader(self.datasets[side], batch_size=self.batch_size, shuffle=shuffle,
+        dataset = self.datasets[side]
+        sampler = self._sampler(dataset, g) if shuffle else None
+        workers = self.num_workers > 0
+        persistent = workers if self.persistent_workers is None else \
+            bool(self.persistent_workers) and workers
+        if shuffle and persistent and not isinstance(sampler, DistributedRecordingLocalSampler):
+            # epochs equal to num_workers=0 (see PersistentWorkerSampler)
+            sampler = PersistentWorkerSampler(sampler or RandomSampler(dataset, generator=g), g)
+        return DataLoader(dataset, batch_size=self.batch_size,
+                          shuffle=shuffle and sampler is None, sampler=sampler,
                           num_workers=self.num_workers, collate_fn=collate_windows,
-                          generator=g, persistent_workers=self.num_workers > 0,
-                          drop_last=shuffle and len(self.datasets[side]) > self.batch_size)
+                          generator=g, persistent_workers=persistent,
+                          pin_memory=self._pin_memory(),
+                          worker_init_fn=open_in_worker if workers else None,
+                          multiprocessing_context=self.multiprocessing_context if workers
+                          else None,
+                          drop_last=shuffle and len(dataset) > self.batch_size)
+
+    def _sampler(self, dataset: WindowDataset, generator: torch.Generator):
+        """The training sampler: None (DataLoader's random shuffle) or recording-local."""
+        if self.sampler == "random":
+            return None
+        trainer = getattr(self, "trainer", None)
+        world = int(getattr(trainer, "world_size", 1) or 1)
+        if world > 1:
+            return DistributedRecordingLocalSampler(
+                dataset.index, world, int(trainer.global_rank), self.seed,
+                self.sampler_chunk_s, self.sampler_buffer_chunks)
+        return RecordingLocalSampler(dataset.index, self.sampler_chunk_s,
+                                     self.sampler_buffer_chunks, generator=generator)
+
+    def _pin_memory(self) -> bool:
+        if self.pin_memory is not None:
+            return bool(self.pin_memory)
+        trainer = getattr(self, "trainer", None)
+        if trainer is not None:
+            return getattr(trainer.strategy.root_device, "type", "cpu") == "cuda"
+        return torch.cuda.is_available()
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", True)
