@@ -42,6 +42,9 @@ def build_datamodule(cfg: DictConfig):
     ``cfg.window``, the recording transforms of ``cfg.preprocess`` and the quality
     control of ``cfg.qc``."""
     transforms = [instantiate(t) for t in (cfg.get("preprocess") or {}).values() if t]
+    from lbpnet.windows.label_source import label_source_of   # data.labels=<store>@<version>
+    labels = label_source_of(cfg.get("data"))                  # first: before preprocessing
+    transforms = ([labels] if labels is not None else []) + transforms
     qc = cfg.get("qc")               # signal-quality control (conf/qc/), none by default
     quality = {"quality": instantiate(qc, _convert_="all")} if qc else {}
     return instantiate(cfg.data.module, split=instantiate(cfg.split), transforms=transforms,
@@ -197,6 +200,10 @@ def train(cfg: DictConfig) -> dict:
     })
     if hasattr(dm, "split_summary"):      # window data: QC policy and windows flagged/excluded
         metrics["quality"] = dm.split_summary()
+    from lbpnet.cli.lineage import run_lineage   # label-set version and parent checkpoint
+    lineage = run_lineage(cfg, getattr(dm, "transforms", ()))
+    if lineage is not None:
+        metrics["lineage"] = lineage
     if trainer.is_global_zero:
         atomic_write_json(output_dir / "metrics.json", metrics)
         rows = getattr(dm, "quality_table", None)

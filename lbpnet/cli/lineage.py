@@ -1,0 +1,51 @@
+"""A run's lineage: the label-set version it trained on and the checkpoint it came from.
+
+Written into ``metrics.json`` as ``lineage`` by ``lbpnet-train`` (the model registry's
+promotion gate and the model card read it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lbpnet.errors import ConfigError
+from lbpnet.hashing import file_sha256
+from lbpnet.windows.label_source import LabelSource
+
+
+def run_lineage(cfg, transforms) -> dict | None:
+    """``{"labels": ..., "parent_checkpoint": ...}`` of a run, or None when it has neither.
+
+    Parameters
+    ----------
+    cfg : DictConfig
+        The run's config (``init_from`` / ``ckpt_path`` name the parent checkpoint).
+    transforms : list
+        The data module's recording transforms (a :class:`LabelSource` among them when
+        ``data.labels`` was given).
+
+    Raises
+    ------
+    ConfigError
+        A label set that names none of the run's recordings.
+    """
+    source = next((t for t in transforms or () if isinstance(t, LabelSource)), None)
+    labels = None
+    if source is not None:
+        if not source.matched:
+            raise ConfigError(f"the label set {source.store}@{source.version} names recordings "
+                              f"{sorted(source.by_recording)[:5]}, none of which this run's data "
+                              "has", field="data.labels",
+                              fix="train on the data the labels were made on (same data config)")
+        labels = source.lineage()
+    parent = None
+    for key in ("init_from", "ckpt_path"):
+        path = cfg.get(key)
+        if path:
+            p = Path(str(path)).expanduser()
+            parent = {"via": key, "path": str(p.resolve()),
+                      "sha256": file_sha256(p) if p.is_file() else None}
+            break
+    if labels is None and parent is None:
+        return None
+    return {"labels": labels, "parent_checkpoint": parent}
