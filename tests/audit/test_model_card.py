@@ -1,0 +1,60 @@
+"""Model cards of registered versions (SYNTHETIC cohort): what each section shows, and
+"not available" where the run does not hold what a section needs."""
+
+from html.parser import HTMLParser
+
+from lbpnet.audit.model_card import INTENDED_USE, card_blocks, to_html, write_model_card
+from lbpnet.audit.registry import register
+
+
+class _Headings(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tag, self.found = None, []
+
+    def handle_starttag(self, tag, attrs):
+        self.tag = tag
+
+    def handle_data(self, data):
+        if self.tag in ("h1", "h2") and data.strip():
+            self.found.append(data.strip())
+            self.tag = None
+
+
+def test_a_card_says_what_the_run_holds_and_what_it_does_not(two_runs, tmp_path):
+    root, run_a, _ = two_runs
+    rec = register(run_a, "card", tmp_path / "registry", audit_log=root / "logs" / "audit.jsonl")
+    md_path = tmp_path / "registry" / "card" / "versions" / "1" / "model_card.md"
+    md = md_path.read_text()
+    assert INTENDED_USE in md and "not a diagnosis" in md
+    assert "8 of 8 recordings synthetic (100%)" in md
+    assert f"| test/f1_macro | {rec['metrics']['test/f1_macro']:.4f} |" in md
+    n_test = len(rec["split"]["test"]["subjects"])
+    assert f"| test | {n_test} |" in md
+    assert "Per subgroup (sex, age band, site): not available" in md
+    assert "## Calibration\n\nnot available" in md
+    assert "no lbpnet-explain result" in md
+    headings = _Headings()
+    headings.feed((md_path.with_suffix(".html")).read_text())
+    assert headings.found == [t for k, t, *_ in card_blocks(rec) if k in ("h1", "h2")]
+
+
+def test_an_explanation_and_qc_counts_appear_when_present(two_runs, tmp_path):
+    import json
+    import shutil
+    run = tmp_path / "run"
+    shutil.copytree(two_runs[1], run)
+    (run / "explain").mkdir()
+    (run / "explain" / "test_ig.json").write_text(json.dumps(
+        {"method": "integrated_gradients", "faithfulness": {"deletion_auc": 0.25}}))
+    metrics = json.loads((run / "metrics.json").read_text())
+    metrics["quality"] = {"test": {"windows": 40, "windows_flagged": 3, "windows_excluded": 1}}
+    (run / "metrics.json").write_text(json.dumps(metrics))
+    rec = {"name": "m", "version": 1, "run_dir": str(run), "checkpoint": {"sha256": "a"},
+           "config_sha256": "b", "metrics": {}, "split": {}, "config": {}}
+    md, html = write_model_card(rec, tmp_path / "card")
+    text = md.read_text()
+    assert "| test_ig | integrated_gradients | deletion_auc 0.2500 |" in text
+    assert "QC, test: 3 of 40 windows flagged, 1 excluded" in text
+    assert "&lt;" not in to_html([("p", "plain")]) and "<p>a &lt;b&gt;</p>" in to_html(
+        [("p", "a <b>")])
