@@ -24,8 +24,6 @@ from lbpnet.tasks.trajectory_measures import session_measures
 from lbpnet.tasks.trajectory_outcome import NonResponse
 
 PROS = ("odi", "nrs")
-#: feature names of the default outcomes (ODI, NRS) and the time, in :func:`raw_features` order
-PRO_FEATURES = ("pro/odi", "pro/nrs", "pro/odi_change", "pro/nrs_change", "time/weeks")
 
 
 @dataclass
