@@ -50,7 +50,7 @@ class LabelStore:
                                   f"{list(classes)}", source=str(self.path), field="classes",
                                   fix="use the store made for this class set, or a new folder")
         elif classes is None:
-            raise ConfigError("no label store here yet and no classes to create one",
+            raise ConfigError("not a label store (no store.json) and no classes to create one",
                               source=str(self.path), field="store",
                               fix="give the classes (the run's, or the queue's) to create it")
         else:
