@@ -9,6 +9,8 @@ crash leaves the previous version whole.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,6 +88,19 @@ class LabelStore:
             ``0 <= start_s < end_s``, no annotator, or ``supersedes`` naming an id the
             store does not hold.
         """
+        with self._locked():             # two imports at once: one after the other
+            return self._append(new, note)
+
+    @contextlib.contextmanager
+    def _locked(self):
+        with open(self.path / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _append(self, new: list[LabelEntry], note: str) -> str:
         meta = read_store_meta(self.path)
         old = read_entries(self.path)
         if not new:

@@ -70,3 +70,20 @@ def test_bad_entries_refused(tmp_path):
 def test_split_spec(tmp_path):
     assert split_spec(f"{tmp_path}/s@abc123") == (tmp_path / "s", "abc123")
     assert split_spec(f"{tmp_path}/s") == (tmp_path / "s", None)
+
+
+def _append_many(args):
+    path, who = args
+    store = LabelStore(path)
+    for i in range(5):
+        store.append([entry(who=who, start=10.0 * i, end=10.0 * i + 5)])
+
+
+def test_concurrent_appends_lose_nothing(tmp_path):
+    from multiprocessing import get_context
+    LabelStore(tmp_path / "s", CLASSES)
+    with get_context("fork").Pool(3) as pool:
+        pool.map(_append_many, [(tmp_path / "s", f"rater_{k}") for k in range(3)])
+    store = LabelStore(tmp_path / "s")
+    assert len(store.entries()) == 15 and len(store.versions()) == 15
+    assert len(store.label_set()[1]) == 15
