@@ -89,6 +89,8 @@ def export_fhir(cfg: DictConfig) -> dict:
     keep_dates = cfg.get("keep_dates")
     if keep_dates is None:
         keep_dates = bool(OmegaConf.select(run_cfg, "data.keep_dates", default=False))
+    elif keep_dates and "keep_dates" in run_cfg.data.module.source:
+        run_cfg.data.module.source.keep_dates = True     # asked for: read the dates again
     subjects = split_subjects(metrics, cfg.get("side"))
     if cfg.get("subjects"):
         wanted = {str(s) for s in cfg.subjects}

@@ -101,8 +101,9 @@ def make_model_device(task: str, checkpoint_sha256: str, lbpnet_version: str,
     its versions are the checkpoint SHA-256, the registry version if any, and lbpnet's."""
     from fhir.resources.R4B.device import Device
 
-    versions = [{"type": {"text": "checkpoint-sha256"}, "value": checkpoint_sha256},
-                {"type": {"text": "lbpnet"}, "value": lbpnet_version}]
+    versions = [{"type": {"text": "checkpoint-sha256"}, "value": checkpoint_sha256}]
+    if lbpnet_version:
+        versions.append({"type": {"text": "lbpnet"}, "value": lbpnet_version})
     if registry_version:
         versions.insert(0, {"type": {"text": "registry-version"}, "value": registry_version})
     return Device.model_validate({

@@ -149,3 +149,43 @@ def test_no_output_of_train_explain_report_or_the_store_holds_a_code_or_date(out
     assert any(n.startswith(f"sub-{pseudonym(CODES[0])}") for n in
                {p.name for p in out.rglob("*")})
     assert leaks(out) == {}
+
+
+def test_no_fhir_bundle_holds_a_code_or_date_unless_dates_were_asked_for(outputs, tmp_path):
+    """``lbpnet-export fhir`` of the identified EDF+ run (with a waveform excerpt): no code,
+    name or date in any bundle; with ``keep_dates=true`` the start date is there (and only
+    then, and only the date), so the search does see into the bundles."""
+    from lbpnet.cli.export import export_fhir
+
+    _, out = outputs
+    summary = export_fhir(_compose("export", f"run_dir={out / 'run'}", f"out={out / 'fhir'}",
+                                   "waveform_seconds=1"))
+    assert len(summary["bundles"]) == len(CODES)
+    assert {p.name for p in (out / "fhir").iterdir()} == {
+        "export.json", *(f"bundle-{pseudonym(c)}.json" for c in CODES)}
+    assert leaks(out / "fhir") == {}
+    asked = export_fhir(_compose("export", f"run_dir={out / 'run'}", f"out={tmp_path}",
+                                 "keep_dates=true"))
+    assert asked["keep_dates"] is True
+    assert set(leaks(tmp_path)) == {f"bundle-{pseudonym(c)}.json" for c in CODES}
+    assert all(set(hits) == {"2003-07-19"} for hits in leaks(tmp_path).values())
+
+
+def test_the_audit_log_registry_and_model_card_hold_no_code_or_date(outputs):
+    """Issue 13 (governance): the audit entries of train/explain/report, a registry version
+    and its model card (Markdown + HTML) are searched like every other output. The entries'
+    own UTC times are the audit trail the user asked for (2026 runs: not a header date)."""
+    from lbpnet.audit.log import read_entries
+    from lbpnet.audit.registry import register
+    from lbpnet.audit.verify import verify_log
+
+    _, out = outputs
+    log = out / "logs" / "audit.jsonl"
+    register(out / "run", "privacy", out / "registry", audit_log=log)
+    commands = [e["command"] for e in read_entries(log)]
+    assert {"lbpnet-train", "lbpnet-explain", "lbpnet-report",
+            "lbpnet-registry register"} <= set(commands)
+    card = out / "registry" / "privacy" / "versions" / "1"
+    assert (card / "model_card.md").is_file() and (card / "model_card.html").is_file()
+    assert verify_log(log).ok
+    assert leaks(out) == {}
