@@ -90,7 +90,7 @@ def _sessions(root: Path, pid: str, time_column: str | None, root_sidecar: dict)
     chosen = time_column or next((c for c in ("acq_time", "weeks") if c in header), None)
     units = instrument(chosen, sidecars).units if chosen and chosen != "acq_time" else None
     times, unit, used = session_times(rows, header, path, time_column, units)
-    skip = {"session_id", "acq_time", used}
+    skip = {"session_id", "acq_time", "weeks", used}      # time columns are not instruments
     columns = [c for c in header if c not in skip]
     scores = {c: [parse_score(row[c], path, n, c) for n, row in rows] for c in columns}
     return labels, times, unit, used, scores, sidecars, [n for n, _ in rows], str(path)
@@ -126,8 +126,9 @@ def read_outcomes_bids(root: str | Path, time_column: str | None = None) -> Outc
     -------
     OutcomeTable
         Participants sorted by label; instruments are every column of the sessions files
-        but ``session_id``, ``acq_time`` and the time column (a participant without a
-        column has NaN there).
+        but ``session_id``, ``acq_time``, ``weeks`` and the time column (a participant
+        without a column has NaN there). Instrument meaning: the root ``sessions.json``,
+        keys it lacks from the participants' sidecars.
     """
     root = Path(root).expanduser()
     labels, covariates = read_participants(root)
