@@ -41,6 +41,13 @@ class StreamFilter:
         Torch device of the computation (``"cpu"``, ``"cuda"``).
     dtype : {"float64", "float32"}
         Precision of the computation; the stream is stored as float32.
+    on_device : bool
+        Do not filter the recording: the data module reads this stream's windows raw with
+        ``context_s`` of context and filters each batch on the training device
+        (:mod:`lbpnet.preprocess.on_device`). Whole streams only (no ``channels``,
+        no ``output_stream``), no resampling or per-channel statistics.
+    context_s : float
+        Seconds of context per side of a window filtered on the device.
 
     Call it on a recording: ``StreamFilter("emg", steps)(recording) -> recording``. The
     output stream keeps channel names and types, its rate is the chain's output rate and
@@ -49,7 +56,8 @@ class StreamFilter:
 
     def __init__(self, stream: str, steps: Sequence, output_stream: str | None = None,
                  channels: Sequence[str] | None = None, device: str = "cpu",
-                 dtype: str = "float64") -> None:
+                 dtype: str = "float64", on_device: bool = False,
+                 context_s: float = 1.0) -> None:
         if dtype not in ("float64", "float32"):
             raise ConfigError(f"unknown dtype {dtype!r}", field="preprocess.dtype",
                               fix="use float64 (scipy's precision) or float32")
@@ -58,6 +66,17 @@ class StreamFilter:
         self.channels = list(channels) if channels is not None else None
         self.dtype = getattr(torch, dtype)
         self._chains: dict[float, FilterChain] = {}
+        self.on_device, self.context_s = bool(on_device), float(context_s)
+        if self.on_device and (output_stream is not None or channels is not None):
+            raise ConfigError("on_device filters a whole stream in place",
+                              field="preprocess.on_device",
+                              fix="drop channels/output_stream, or set on_device: false")
+
+    def batch_filter(self, fs: float):
+        """The :class:`~lbpnet.preprocess.on_device.BatchFilter` of this stream at ``fs`` Hz."""
+        from lbpnet.preprocess.on_device import BatchFilter, context_samples
+        return BatchFilter(self.steps, fs, context_samples(self.context_s, fs), self.dtype,
+                           source=f"preprocess stream '{self.stream}'")
 
     def chain(self, fs: float) -> FilterChain:
         """The chain built for a stream at ``fs`` Hz (cached per rate)."""

@@ -54,7 +54,12 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         Least covered fraction of a window for a positive target.
     transforms : list of callables, optional
         ``transform(recording) -> recording``, applied in order after loading
-        (e.g. :class:`lbpnet.preprocess.GravitySplit`).
+        (e.g. :class:`lbpnet.preprocess.GravitySplit`). A
+        :class:`~lbpnet.preprocess.StreamFilter` with ``on_device=True`` is not applied
+        to the recordings: its stream's windows are read raw with context and filtered
+        per batch on the training device (:meth:`on_after_batch_transfer`,
+        :mod:`lbpnet.preprocess.on_device`); :meth:`device_transform` does the same for
+        a batch outside a trainer.
     batch_size, num_workers : int
     sampler : {"random", "recording_local"}
         Order of the training windows: a full shuffle, or recording-local
@@ -122,12 +127,16 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         self.recordings: list[Recording] | None = None
         self.datasets: dict[str, WindowDataset] = {}
         self.split: Split | None = None
+        self.device_filters: dict = {}
 
     def setup(self, stage: str | None = None) -> None:
         if self.datasets:
             return
         raw = read_source(self.source)   # QC scores the recordings as read, before transforms
-        recs = self.recordings = transformed(raw, self.transforms)
+        on_device = [f for f in self.transforms if getattr(f, "on_device", False)]
+        recs = self.recordings = transformed(raw, [f for f in self.transforms
+                                                   if not getattr(f, "on_device", False)])
+        self.device_filters = device_filters(on_device, self.transforms, recs)
         found = sorted({lab for r in recs for lab in r.annotations.labels()})
         if self.classes is None:
             self.classes = found
@@ -147,8 +156,9 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
                 self.excluded[side] = int((keep & ~index.good()).sum())
                 keep &= index.good()
             if keep.any():
-                self.datasets[side] = WindowDataset(recs, index.subset(keep), self.modalities,
-                                                    self.missing_modalities)
+                self.datasets[side] = WindowDataset(
+                    recs, index.subset(keep), self.modalities, self.missing_modalities,
+                    context={m: f.context for m, f in self.device_filters.items()})
         if "train" not in self.datasets:
             raise ConfigError("no training windows after the split", field="split",
                               fix="leave subjects with labelled windows on the training side")
@@ -205,7 +215,7 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         ds = self.datasets["train"]
         rng = np.random.default_rng(self.seed)
         pick = rng.permutation(len(ds))[: self.stats_windows]
-        batch = ds.__getitems__(np.sort(pick))
+        batch = self.device_transform(ds.__getitems__(np.sort(pick)))   # filtered windows
         present = batch.get("present", {})
         stats = {}
         for m, x in batch["signals"].items():
@@ -213,6 +223,18 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
                 x = x[present[m]]            # absent windows are zeros, not data
             stats[m] = (x.mean(dim=(0, 2)), x.std(dim=(0, 2)))
         return stats
+
+    def device_transform(self, batch: dict) -> dict:
+        """Filter the on-device streams of ``batch`` (on its device) and cut their context:
+        ``signals[m]`` (batch, channels, 2 context + time) -> (batch, channels, time)."""
+        for m, f in getattr(self, "device_filters", {}).items():
+            if m in batch["signals"]:
+                batch["signals"][m] = f(batch["signals"][m])
+        return batch
+
+    def on_after_batch_transfer(self, batch, dataloader_idx: int):
+        """Lightning's hook, after the batch is on the device: :meth:`device_transform`."""
+        return self.device_transform(batch)
 
     def _loader(self, side: str, shuffle: bool) -> DataLoader:
         if side not in self.datasets:
@@ -270,3 +292,27 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
 
     def test_dataloader(self) -> DataLoader:
         return self._loader("test", False)
+
+
+def device_filters(on_device: list, transforms: list, recs: list[Recording]) -> dict:
+    """``{stream: BatchFilter}`` of the on-device stream filters, at each stream's rate.
+
+    Raises
+    ------
+    ConfigError
+        A stream no recording has, several rates, or a later recording transform of the
+        same stream (it would run before the filter instead of after it).
+    """
+    out = {}
+    for f in on_device:
+        later = [t for t in transforms[transforms.index(f) + 1:]
+                 if not getattr(t, "on_device", False) and getattr(t, "stream", None) == f.stream]
+        rates = {float(r.streams[f.stream].sampling_rate) for r in recs if f.stream in r.streams}
+        if later or len(rates) != 1 or f.stream in out:
+            raise ConfigError(f"stream '{f.stream}' cannot be filtered on the device (rates "
+                              f"{sorted(rates)}, {len(later)} later transform(s) of it)",
+                              field="preprocess.on_device",
+                              fix="one on-device filter per stream, after its other "
+                                  "transforms, on a stream with one rate; or on_device: false")
+        out[f.stream] = f.batch_filter(rates.pop())
+    return out

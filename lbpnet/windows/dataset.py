@@ -46,11 +46,18 @@ class WindowDataset(Dataset):
         A recording that lacks one of ``modalities``: refuse it (``"error"``), or
         give its windows zeros for that modality and ``batch["present"][m] = False``
         (``"mask"``; models with ``missing_modalities=mask`` then ignore them).
+    context : dict of str to int, optional
+        Extra samples read on each side of every window of a modality, for filtering the
+        batch on the device (:mod:`lbpnet.preprocess.on_device`): ``signals[m]`` is then
+        ``(batch, channels, context + time_m + context)``; the window's own samples are
+        those without context, and context running off the recording repeats its edge
+        sample. ``samples[m]`` stays the window's own length.
     """
 
     def __init__(self, recordings: list[Recording], index: WindowIndex,
                  modalities: Sequence[str] | None = None,
-                 missing_modalities: str = "error") -> None:
+                 missing_modalities: str = "error",
+                 context: dict[str, int] | None = None) -> None:
         if missing_modalities not in ("error", "mask"):
             raise WindowError(f"unknown missing_modalities '{missing_modalities}'",
                               field="data.module.missing_modalities", fix="use error or mask")
@@ -84,6 +91,7 @@ class WindowDataset(Dataset):
         self.has = {m: np.array([m in r.streams for r in recordings], dtype=bool)
                     for m in self.modalities}
         self.samples = {m: self._samples_per_window(m) for m in self.modalities}
+        self.context = {m: int(c) for m, c in (context or {}).items() if int(c) > 0}
 
     def _samples_per_window(self, modality: str) -> int:
         rates = {float(r.streams[modality].sampling_rate) for r in self.recordings
@@ -106,7 +114,14 @@ class WindowDataset(Dataset):
         stream = self.recordings[rec].streams[modality]
         n = self.samples[modality]
         s = min(max(stream.sample_at(start), 0), stream.n_samples - n)
-        return stream.data[s:s + n]
+        c = self.context.get(modality, 0)
+        if not c:
+            return stream.data[s:s + n]
+        lo, hi = max(s - c, 0), min(s + n + c, stream.n_samples)
+        part = np.asarray(stream.data[lo:hi])
+        if lo == s - c and hi == s + n + c:
+            return part
+        return np.pad(part, ((lo - (s - c), s + n + c - hi), (0, 0)), mode="edge")
 
     def __getitem__(self, i: int) -> dict:
         batch = self.__getitems__([int(i)])
@@ -119,7 +134,7 @@ class WindowDataset(Dataset):
         recs, starts = self.index.recording[idx], self.index.start[idx]
         signals, present = {}, {}
         for m in self.modalities:
-            n = self.samples[m]
+            n = self.samples[m] + 2 * self.context.get(m, 0)
             first = self.first[m].streams[m]
             array = np.empty((len(idx), first.n_channels, n), dtype=np.float32)
             has = self.has[m][recs]
