@@ -119,6 +119,7 @@ class MeasureSpec:
 
     @property
     def sdc(self) -> float:
+        """SDC95 of the measure (its units): ``1.96 * sqrt(2) * sem``."""
         return sdc95(self.sem)
 
 

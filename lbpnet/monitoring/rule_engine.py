@@ -10,8 +10,8 @@ Inputs are plain data:
 
 :func:`evaluate` returns the :class:`Flag` objects of one patient at one session (sessions
 are 1-based: session ``s`` sees sessions ``1..s`` only). A rule whose measure a patient does
-not have is skipped (no flag without its evidence); :func:`evaluate` refuses a rule that
-names a measure with no :class:`MeasureSpec` at all.
+not have is skipped (no flag without its evidence); :func:`evaluate` refuses a rule whose
+measure a patient has but that has no :class:`MeasureSpec` (no SDC, no direction).
 """
 
 from __future__ import annotations
@@ -105,6 +105,7 @@ class Flag:
                               field="uncertainty", fix="every flag states its uncertainty")
 
     def to_dict(self) -> dict:
+        """Plain JSON-serialisable dict (for ``monitoring.json``)."""
         return asdict(self)
 
 
@@ -122,9 +123,11 @@ def _worse(spec: MeasureSpec, change: float) -> float:
 
 def _forecast_rule(rule, p, s, forecasts, specs, rules, n_baseline):
     name = rule.params["outcome"]
-    spec = _spec(specs, name, rule, rules)
     f = (forecasts or {}).get(name)
-    if f is None or name not in p.values or spec.mic is None:
+    if f is None or name not in p.values:
+        return None
+    spec = _spec(specs, name, rule, rules)
+    if spec.mic is None:
         return None
     base = float(baseline(np.asarray(p.values[name], float)[None, :s, None], n_baseline)[0, 0])
     if not (np.isfinite(base) and np.isfinite(f.lower) and np.isfinite(f.upper)):
@@ -148,9 +151,9 @@ def _worsening_rule(rule, p, s, specs, rules, n_baseline):
         return None
     hits = []
     for name in rule.params["measures"]:
-        spec = _spec(specs, name, rule, rules)
         if name not in p.values:
-            continue
+            continue                                  # not measured for this patient
+        spec = _spec(specs, name, rule, rules)
         v = np.asarray(p.values[name], float)[:s]
         base = float(baseline(v[None, :, None], n_baseline)[0, 0])
         last = v[s - n:s]
@@ -187,8 +190,10 @@ def _missed_rule(rule, p, s):
 
 def _last_change_rule(rule, p, s, specs, rules, n_baseline):
     name = rule.params["outcome"]
+    if name not in p.values:
+        return None
     spec = _spec(specs, name, rule, rules)
-    if name not in p.values or spec.mic is None or s <= n_baseline:
+    if spec.mic is None or s <= n_baseline:
         return None
     v = np.asarray(p.values[name], float)[:s]
     base = float(baseline(v[None, :, None], n_baseline)[0, 0])

@@ -88,6 +88,8 @@ def test_last_change_rule_and_unknown_measure():
     bad = rule_set("t", "1", [{"id": "x", "version": 1, "kind": "worsening_beyond_sdc",
                                "text": "t", "level": "info", "action": "for clinician review",
                                "params": {"measures": ["grip"]}}])
+    assert evaluate(bad, p, 3, SPECS) == []                   # not measured: nothing to judge
+    p.values["grip"] = np.array([30.0, 20.0, 10.0, 5.0])
     with pytest.raises(ConfigError, match="grip"):
         evaluate(bad, p, 3, SPECS)
 
