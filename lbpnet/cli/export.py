@@ -4,6 +4,7 @@
 
     lbpnet-export fhir run_dir=logs/synthetic_strategy/runs/<time> [report=<report folder>]
                   [out=<folder>] [waveform_seconds=2] [keep_dates=true] [side=test]
+    lbpnet-export fhir run_dir=strategy-cnn@production [registry=<registry folder>]
 
 Reads the run folder (:mod:`lbpnet.reports.fhir_run`): ``metrics.json`` and
 ``config.yaml`` (required), the recordings its data config names, an explanation
@@ -11,6 +12,8 @@ Reads the run folder (:mod:`lbpnet.reports.fhir_run`): ``metrics.json`` and
 summaries ``<run_dir>/monitoring/*/monitoring.json`` for flags and forecasts. Writes
 ``<out>/bundle-<subject>.json`` per patient and ``<out>/export.json`` (what was written,
 resource counts), each file atomically. ``out`` defaults to ``<run_dir>/fhir``.
+The Provenance names the registry version (``model_version=``, else the newest version of
+the registry holding the tested checkpoint's sha256, else none).
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from lbpnet.reports.fhir_bundle import (ModelInfo, PatientInputs, count_resource
 from lbpnet.reports.fhir_monitoring import read_monitoring_folder
 from lbpnet.reports.fhir_provenance import find_audit_entry
 from lbpnet.reports.fhir_run import (audit_log_path, find_explanation, read_run,
-                                     split_subjects, tested_checkpoint, windows_by_session)
+                                     registry_version_of, split_subjects, tested_checkpoint,
+                                     windows_by_session)
 
 log = logging.getLogger("lbpnet.export")
 FORMATS = ("fhir",)
@@ -78,6 +82,9 @@ def export_fhir(cfg: DictConfig) -> dict:
     except ImportError as err:
         raise ConfigError("the FHIR export needs the fhir.resources package",
                           field="lbpnet[fhir]", fix="pip install 'lbpnet[fhir]'") from err
+    from lbpnet.audit.model_ref import resolve_run_dir
+
+    cfg = resolve_run_dir(cfg)          # run_dir=name@production: the registered run
     root, metrics = read_run(cfg.run_dir)
     run_cfg = OmegaConf.load(root / "config.yaml")
     run_cfg = OmegaConf.merge(run_cfg, OmegaConf.from_dotlist(list(cfg.get("data_overrides")
@@ -119,9 +126,10 @@ def export_fhir(cfg: DictConfig) -> dict:
         log.warning("monitoring items of subjects %s not in this run are not exported", unknown)
     ckpt = tested_checkpoint(root, metrics)
     audit = find_audit_entry(audit_log_path(cfg.get("audit_log"), run_cfg), root, ckpt["sha256"])
+    version = cfg.get("model_version") or registry_version_of(ckpt["sha256"],
+                                                              cfg.get("registry"))
     model = ModelInfo(str(OmegaConf.select(run_cfg, "task_name", default="lbpnet")), ckpt,
-                      file_sha256(root / "config.yaml"), __version__, audit,
-                      cfg.get("model_version"))
+                      file_sha256(root / "config.yaml"), __version__, audit, version)
     out = Path(cfg.get("out") or root / "fhir").expanduser()
     synthetic = bool(metrics.get("synthetic")) or any(
         r.metadata.get("synthetic", False) for r in recordings)

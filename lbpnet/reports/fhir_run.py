@@ -115,3 +115,25 @@ def audit_log_path(explicit, run_cfg) -> Path | None:
     except Exception:        # noqa: BLE001 - an unresolvable interpolation: no default log
         log_dir = None
     return Path(str(log_dir)) / "audit.jsonl" if log_dir else None
+
+
+def registry_version_of(checkpoint_sha256: str, root=None) -> str | None:
+    """``name@version`` of the newest registry version holding this checkpoint (its
+    sha256), in the registry folder ``root`` (:func:`lbpnet.audit.registry.registry_root`);
+    None when the registry is absent or has no such version. Unreadable records are skipped."""
+    import json
+
+    from lbpnet.audit.registry import registry_root
+
+    found = []
+    for path in registry_root(root).glob("*/versions/*/version.json"):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if record["checkpoint"]["sha256"] == checkpoint_sha256:
+                found.append((str(record["name"]), int(record["version"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    if not found:
+        return None
+    name, number = max(found, key=lambda t: (t[1], t[0]))
+    return f"{name}@{number}"

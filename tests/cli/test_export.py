@@ -176,3 +176,26 @@ def test_the_console_script_says_what_is_wrong(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         main()
     assert "usage: lbpnet-export {fhir}" in capsys.readouterr().err
+
+
+def test_a_registered_model_is_exported_by_name_with_its_registry_version(runs, tmp_path):
+    from lbpnet.audit.registry import register
+
+    registry = tmp_path / "registry"
+    register(runs / "strategy", "strategy-cnn", registry, audit_log=tmp_path / "audit.jsonl",
+             card=False)
+    for run_dir in ("strategy-cnn@1", runs / "strategy"):     # by name, or by folder
+        out = tmp_path / str(hash(str(run_dir)))
+        summary = export_fhir(_compose("export", f"run_dir={run_dir}", f"registry={registry}",
+                                       f"out={out}", "measures=false", "subjects=[P001]"))
+        assert summary["run_dir"] == str((runs / "strategy").resolve())
+        bundle = parse_r4(out / summary["bundles"]["P001"]["file"])
+        prov, = [e.resource for e in bundle.entry if type(e.resource).__name__ == "Provenance"]
+        entity = {e.what.identifier.system.rsplit("/", 1)[1]: e.what.identifier.value
+                  for e in prov.entity}
+        assert entity["model-registry"] == "strategy-cnn@1"
+    bare = export_fhir(_compose("export", f"run_dir={runs / 'strategy'}",
+                                f"registry={tmp_path / 'empty'}", f"out={tmp_path / 'bare'}",
+                                "measures=false", "subjects=[P001]"))
+    text = (tmp_path / "bare" / bare["bundles"]["P001"]["file"]).read_text()
+    assert "model-registry" not in text                   # no registry: no version claimed
