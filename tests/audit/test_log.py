@@ -97,3 +97,17 @@ def test_a_training_run_records_its_data_outputs_and_changes(two_runs):
     assert changes["added"]["trainer.limit_train_batches"] == 1
     with pytest.raises(KeyError):
         changes["changed"]["seed"]          # the seed was left at its default
+
+
+def test_a_resumed_run_is_diffed_against_its_parent_run(tmp_path):
+    from lbpnet.audit.hooks import run_dir_of
+    parent = tmp_path / "parent"
+    (parent / "checkpoints").mkdir(parents=True)
+    (parent / "config.yaml").write_text("seed: 1\nmodel:\n  depth: 2\n")
+    (parent / "checkpoints" / "last.ckpt").write_bytes(b"w")
+    assert run_dir_of(parent / "checkpoints" / "last.ckpt") == parent.resolve()
+    e = append_entry("lbpnet-train", {"seed": 2, "model": {"depth": 2}},
+                     parent={"run_dir": str(parent)}, config_name="train",
+                     log_path=tmp_path / "a.jsonl")
+    assert e["parameter_changes"]["against"] == f"parent run {parent.resolve()}"
+    assert e["parameter_changes"]["changed"] == {"seed": [1, 2]}

@@ -114,3 +114,25 @@ def test_the_console_script_lists_and_resolves(registered, capsys):
     assert json.loads(capsys.readouterr().out)["model"] == "strategy@2"
     assert main(["promote", "name=strategy"]) == 2
     assert "version= is needed" in capsys.readouterr().err
+
+
+@pytest.mark.slow      # a report (~20 s on 2 busy cores)
+def test_lbpnet_report_takes_a_registered_model(registered, tmp_path, monkeypatch):
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from lbpnet.cli.config_path import CONFIG_DIR
+    from lbpnet.cli.report import report
+    reg, log, _, v2 = registered
+    monkeypatch.setenv("LBPNET_REGISTRY", str(reg))
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("report", overrides=["run_dir=strategy@2", f"output_dir={tmp_path / 'r'}",
+                                           "max_windows_per_session=2", "n_detail=0",
+                                           "explain.n_samples=2", "faithfulness=false"])
+    GlobalHydra.instance().clear()
+    report(cfg)
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["checkpoint"]["sha256"] == v2["checkpoint"]["sha256"]
+    last = read_entries(log)[-1]
+    assert last["command"] == "lbpnet-report" and "strategy@2" in last["parent"]["model"]
