@@ -102,9 +102,12 @@ def forecast_finding(forecast: dict, patient_id: str, when: dict, threshold=None
                                                            (None,) * 4)[3] or "{score}"
     rid = resource_id("forecast", forecast["subject"], forecast["outcome"],
                       forecast.get("session"), forecast["source"])
+    how = "calibrated" if forecast.get("calibrated") else (
+        "not calibrated" if forecast.get("calibrated") is False else "calibration not stated")
+    model = f", {forecast['model_version']}" if forecast.get("model_version") else ""
     return finding(rid, f"forecast/{forecast['outcome']}", forecast["value"], forecast["lower"],
                    forecast["upper"], forecast["level"], patient_id, when, [], threshold,
-                   unit=unit, method=f"lbpnet-monitor ({forecast['source']})")
+                   unit=unit, method=f"lbpnet-monitor forecast ({how}{model})")
 
 
 def make_flag(flag: dict, patient_id: str, model_device_id: str | None, implicated: list):
@@ -117,9 +120,12 @@ def make_flag(flag: dict, patient_id: str, model_device_id: str | None, implicat
     if flag.get("rule_version"):
         rule["version"] = flag["rule_version"]
     parts = [{"url": "rule_id", "valueString": flag["rule_id"]}]
-    for key in ("rule_version", "severity", "session"):
-        if flag.get(key) is not None:
+    for key in ("rule_version", "rule_set", "rule_set_version", "severity", "session", "action"):
+        if flag.get(key) not in (None, ""):
             parts.append({"url": key, "valueString": str(flag[key])})
+    if flag.get("uncertainty"):
+        parts.append({"url": "uncertainty", "valueString": json.dumps(
+            flag["uncertainty"], sort_keys=True, default=str)})
     extensions = [{"url": codes.EXT_RULE, "extension": parts}]
     if flag.get("evidence") is not None:
         extensions.append({"url": codes.EXT_EVIDENCE,

@@ -11,11 +11,16 @@ reads only what it needs and ignores every other key, so that the two can evolve
                 "severity": "high",                          # or "level"; optional
                 "message": "ODI improved 2 points ...",      # or "text" / "reason"; optional
                 "session": "3",                              # optional
-                "evidence": {...} or [...]}],                # optional, kept as JSON text
+                "evidence": {...} or [...],                  # optional, kept as JSON text
+                "uncertainty": {...}, "action": "...",       # optional, kept
+                "rule_set": "...", "rule_set_version": "..."}],   # optional
      "forecasts": [{"subject": "P003", "outcome": "odi",     # or "name"
                     "value": 31.0,                           # or "median" / "estimate"
                     "lower": 24.0, "upper": 39.0,            # the interval, optional
-                    "level": 0.8, "session": "4", "unit": "{score}"}]}
+                    "level": 0.8, "session": "4",            # or "horizon_session"
+                    "unit": "{score}", "calibrated": true, "model_version": "..."}]}
+
+(the field names of :class:`lbpnet.monitoring.rule_engine.Flag` / ``Forecast`` are read).
 
 ``patients`` may also hold ``{subject: {"flags": [...], "forecasts": [...]}}``. A file that
 is not JSON, a flag without a subject or rule id, or a forecast without a number is a
@@ -62,7 +67,10 @@ def _flag(entry, where: str, source: str, defaults: dict, subject=None) -> dict:
             "severity": _first(entry, "severity", "level"),
             "message": _first(entry, "message", "text", "reason", "description"),
             "session": None if entry.get("session") is None else str(entry["session"]),
-            "evidence": entry.get("evidence")}
+            "evidence": entry.get("evidence"), "uncertainty": entry.get("uncertainty"),
+            "action": entry.get("action"),
+            "rule_set": _first(entry, "rule_set") or defaults.get("id"),
+            "rule_set_version": _first(entry, "rule_set_version") or defaults.get("version")}
 
 
 def _number(value, field: str, source: str, required: bool = False):
@@ -89,8 +97,10 @@ def _forecast(entry, where: str, source: str, subject=None) -> dict:
         raise ReaderError(f"lower {lower} > upper {upper}", source=source, field=where, fix=FIX)
     return {"subject": str(subject), "outcome": str(outcome), "value": value, "lower": lower,
             "upper": upper, "level": _number(entry.get("level"), f"{where}.level", source),
-            "session": None if entry.get("session") is None else str(entry["session"]),
-            "unit": entry.get("unit")}
+            "session": None if _first(entry, "session", "horizon_session") is None
+            else str(_first(entry, "session", "horizon_session")),
+            "unit": entry.get("unit"), "calibrated": entry.get("calibrated"),
+            "model_version": entry.get("model_version")}
 
 
 def read_monitoring(path: str | Path) -> dict:

@@ -15,7 +15,8 @@ from fhir_fixtures import MODEL, recording, resources, strict_r4
 
 FLAG = {"subject": "P001", "rule_id": "non_response_early", "rule_version": "1",
         "status": "active", "severity": "high", "message": "ODI improved 2 points",
-        "session": "2", "evidence": {"d_odi": -2.0}, "source": "m.json"}
+        "session": "2", "evidence": {"d_odi": -2.0}, "uncertainty": {"level": 0.8},
+        "source": "m.json"}
 FORECAST = {"subject": "P001", "outcome": "odi", "value": 31.0, "lower": 24.0, "upper": 39.0,
             "level": 0.8, "session": "4", "unit": None, "source": "m.json"}
 
@@ -83,6 +84,8 @@ def test_the_bundle_holds_patient_devices_measures_pros_findings_flags_provenanc
     assert flag.code.coding[0].code == "non_response_early" and flag.code.coding[0].version == "1"
     ext = {e.url: e for e in flag.extension}
     assert json.loads(ext[codes.EXT_EVIDENCE].valueString) == {"d_odi": -2.0}
+    rule = {e.url: e.valueString for e in ext[codes.EXT_RULE].extension}
+    assert rule["severity"] == "high" and json.loads(rule["uncertainty"]) == {"level": 0.8}
     prov, = resources(back, "Provenance")
     derived = {f"urn:uuid:{r.id}" for r in obs + [flag]
                if r.code.coding[0].system != codes.LOINC or r.code.coding[0].code == "8867-4"}

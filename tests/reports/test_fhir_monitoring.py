@@ -23,9 +23,17 @@ def test_flags_and_forecasts_in_either_layout_are_read_with_rule_ids(tmp_path):
                                 "rule_version": "1", "severity": "high",
                                 "message": "ODI improved 2 points", "evidence": {"d_odi": -2},
                                 "future_key": "ignored"},
-                               {"patient": "P004", "rule": {"id": "rci_worse"}}],
+                               {"patient": "P004", "rule": {"id": "rci_worse"}},
+                               # lbpnet.monitoring.rule_engine.Flag.to_dict()'s fields
+                               {"rule_id": "forecast_misses_mic", "rule_version": "3",
+                                "rule_set": "lbp_default", "rule_set_version": "1",
+                                "level": "review", "text": "forecast misses the MIC",
+                                "action": "review at next visit", "patient": "P006",
+                                "session": 3, "evidence": {"upper": 41.0},
+                                "uncertainty": {"level": 0.8}, "model_version": None}],
                      "forecasts": [{"subject": "P003", "outcome": "odi", "median": 31.0,
-                                    "lower": 24.0, "upper": 39.0, "level": 0.8}]})
+                                    "lower": 24.0, "upper": 39.0, "level": 0.8,
+                                    "horizon_session": 6, "calibrated": True}]})
     write(tmp_path, {"patients": {"P005": {"flags": [{"rule": "sdc_exceeded", "status": "inactive"}],
                                            "forecasts": [{"name": "nrs", "value": 4}]}}}, "b")
     got = read_monitoring_folder(tmp_path)
@@ -34,8 +42,13 @@ def test_flags_and_forecasts_in_either_layout_are_read_with_rule_ids(tmp_path):
     assert flags["P003"]["evidence"] == {"d_odi": -2} and flags["P003"]["severity"] == "high"
     assert flags["P004"]["rule_id"] == "rci_worse" and flags["P004"]["rule_version"] == "2"
     assert flags["P005"]["status"] == "inactive" and flags["P005"]["rule_id"] == "sdc_exceeded"
+    p6 = flags["P006"]
+    assert (p6["rule_id"], p6["rule_version"], p6["severity"], p6["message"], p6["session"]) == (
+        "forecast_misses_mic", "3", "review", "forecast misses the MIC", "3")
+    assert p6["uncertainty"] == {"level": 0.8} and p6["rule_set"] == "lbp_default"
     fc = {f["subject"]: f for f in got["forecasts"]}
     assert (fc["P003"]["value"], fc["P003"]["lower"], fc["P003"]["upper"]) == (31.0, 24.0, 39.0)
+    assert fc["P003"]["session"] == "6" and fc["P003"]["calibrated"] is True
     assert fc["P005"]["outcome"] == "nrs" and fc["P005"]["lower"] is None
 
 
