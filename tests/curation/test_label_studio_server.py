@@ -4,7 +4,8 @@ Label Studio pins many packages, so it lives in its own venv under the lbpnet ca
 (``<cache>/label_studio/venv``, installed with pip on the first run), never in
 lbpnet's environment. The test starts the server (sqlite, a temporary data dir, a
 user with a legacy API token), creates the project with label-studio-sdk, imports
-lbpnet's tasks, posts an annotation as a reviewer would, exports the project as JSON
+lbpnet's tasks (their CSVs served through Label Studio's local-files storage and fetched
+back byte for byte), posts an annotation as a reviewer would, exports the project as JSON
 and imports it into lbpnet's label store: intervals, labels, annotator and reasons
 must come back exactly. Skipped, with the reason, when the server cannot be
 installed or started.
@@ -28,6 +29,7 @@ from lbpnet.curation.label_studio_import import import_labels
 from lbpnet.curation.queue import ReviewTask
 from lbpnet.curation.queue_files import read_queue, write_queue
 from lbpnet.datasets.cache import cache_root
+from lbpnet.hashing import file_sha256
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_label_studio_export import recording  # noqa: E402  (SYNTHETIC recording)
@@ -63,11 +65,13 @@ def free_port() -> int:
 def server(tmp_path_factory):
     python = label_studio_python()
     data = tmp_path_factory.mktemp("label_studio_data")
+    queue_dir = tmp_path_factory.mktemp("queue")       # served as Label Studio's local files
     port = free_port()
     env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(data), "DJANGO_DB": "sqlite",
            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
            "LABEL_STUDIO_USERNAME": USER, "LABEL_STUDIO_PASSWORD": PASSWORD,
-           "LABEL_STUDIO_USER_TOKEN": TOKEN}
+           "LABEL_STUDIO_USER_TOKEN": TOKEN, "LOCAL_FILES_SERVING_ENABLED": "true",
+           "LOCAL_FILES_DOCUMENT_ROOT": str(queue_dir)}
     log = open(data / "server.log", "w")
     proc = subprocess.Popen([str(python.parent / "label-studio"), "start", "--no-browser",
                              "--port", str(port), "--data-dir", str(data), "--username", USER,
@@ -88,7 +92,7 @@ def server(tmp_path_factory):
                 tail = (data / "server.log").read_text()[-1500:]
                 pytest.skip(f"Label Studio did not start on {url} (exit {proc.poll()}): {tail}")
             time.sleep(3)
-        yield url, python
+        yield url, python, queue_dir
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -100,27 +104,30 @@ def server(tmp_path_factory):
 
 
 def test_round_trip_through_label_studio(server, tmp_path):
-    url, python = server
+    url, python, queue_dir = server
     classes = ["sitting", "standing"]
     tasks = [ReviewTask("t1abc", "sub-01", 4.0, 9.0, 4, 1.0, "novel (knn) x4", "sitting", 0.7),
              ReviewTask("t2def", "sub-01", 12.0, 16.0, 3, 0.5, "uncertain x3", "standing", 0.6)]
-    write_queue(tasks, tmp_path / "queue", "q-test", classes, "ckpt-test")
-    write_label_studio_project(tasks, {"sub-01": recording()}, classes,
-                               tmp_path / "queue" / "label_studio", "q-test", "ckpt-test")
+    write_queue(tasks, queue_dir, "q-test", classes, "ckpt-test")
+    project = queue_dir / "label_studio"
+    write_label_studio_project(tasks, {"sub-01": recording()}, classes, project, "q-test",
+                               "ckpt-test")
     regions = {"t1abc": [[4.25, 6.5, "standing", "stood up from the chair"],
                          [6.5, 9.0, "sitting", "sat down again"]],
                "t2def": [[12.0, 15.75, "standing", "upright, still"]]}
     (tmp_path / "regions.json").write_text(json.dumps(regions))
-    out = subprocess.run([str(python), str(REVIEWER), url, TOKEN,
-                          str(tmp_path / "queue" / "label_studio"), str(tmp_path / "regions.json"),
-                          str(tmp_path / "export.json")], capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run([str(python), str(REVIEWER), url, TOKEN, str(project),
+                          str(tmp_path / "regions.json"), str(tmp_path / "export.json"),
+                          str(project / "csv")], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     who = json.loads(out.stdout.strip().splitlines()[-1])
     assert who["user"] == USER and who["n_tasks"] == 2
+    # the labelling page gets each task's CSV from the server, byte for byte
+    assert who["csv_sha256"] == {t.task_id: file_sha256(project / "csv" / f"{t.task_id}.csv")
+                                 for t in tasks}
     store = LabelStore(tmp_path / "store", classes)
     version, added, _ = import_labels(tmp_path / "export.json", store,
-                                      queue=read_queue(tmp_path / "queue"),
+                                      queue=read_queue(queue_dir),
                                       annotators={str(who["user_id"]): who["user"]})
     _, entries = store.label_set(version)
     got = sorted((e.source["task"], e.start_s, e.end_s, e.label, e.annotator, e.reason)
