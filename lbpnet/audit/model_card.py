@@ -62,19 +62,32 @@ def _metrics(record: dict, metrics_json: dict) -> list:
     if isinstance(per_class, dict) and per_class:
         out += [("p", "Per class (F1):"),
                 ("table", ["class", "F1"], [[k, _fmt(v)] for k, v in per_class.items()])]
-    groups = metrics_json.get("test/subgroups")
-    if isinstance(groups, dict) and groups:
-        out += [("p", "Per subgroup:"), ("table", ["subgroup", "metrics"],
-                                         [[k, json.dumps(v)] for k, v in groups.items()])]
+    evaluation = record.get("evaluation") or {}
+    groups = evaluation.get("subgroups") or {}
+    missing = [a for a in ("sex", "age_band", "site") if a not in groups]
+    if groups:
+        rows = [[attr, value, str(s["subjects"]), str(s["windows"]),
+                 ", ".join(f"{k} {_fmt(v)}" for k, v in s.items()
+                           if k not in ("subjects", "windows"))]
+                for attr, table in groups.items() for value, s in table.items()]
+        out += [("p", "Per subgroup (test side, scored again at registration):"),
+                ("table", ["attribute", "value", "subjects", "windows", "scores"], rows)]
+    if missing:
+        out.append(("p", f"Per subgroup ({', '.join(missing)}): {NOT_AVAILABLE} — "
+                         + ("the recordings' metadata does not hold them." if evaluation else
+                            "the version was registered without evaluate=true (no per-window "
+                            "test predictions).")))
+    cal = evaluation.get("calibration")
+    out.append(("h2", "Calibration"))
+    if cal:
+        out += [("p", f"Expected calibration error {cal['ece']:.4f} over {cal['n']} "
+                      "forecasts (10 equal-width bins):"),
+                ("table", ["bin", "forecasts", "mean forecast", "observed"],
+                 [[f"{b[0]:.1f}-{b[1]:.1f}", str(b[2]), _fmt(b[3]), _fmt(b[4])]
+                  for b in cal["bins"]])]
     else:
-        out.append(("p", f"Per subgroup (sex, age band, site): {NOT_AVAILABLE} — the run "
-                         "recorded no per-subgroup results and no per-window test predictions "
-                         "to compute them from."))
-    cal = {k: v for k, v in metrics_json.items() if "ece" in k.lower() or "calibration" in k}
-    out += [("h2", "Calibration"),
-            ("table", ["measure", "value"], [[k, _fmt(v)] for k, v in cal.items()])
-            if cal else ("p", f"{NOT_AVAILABLE}: the run saved no calibration measure (ECE, "
-                              "reliability) and no test predictions; scores are uncalibrated.")]
+        out.append(("p", f"{NOT_AVAILABLE}: no test predictions were scored (register with "
+                         "evaluate=true); scores are uncalibrated."))
     return out
 
 

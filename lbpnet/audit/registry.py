@@ -96,7 +96,7 @@ def _training_entry(log: Path, checkpoint_sha: str) -> dict | None:
 
 def register(run_dir: str | os.PathLike, name: str, root: str | os.PathLike | None = None,
              checkpoint: str = "best", audit_log: str | os.PathLike | None = None,
-             card: bool = True) -> dict:
+             card: bool = True, evaluation: dict | None = None) -> dict:
     """Register the model of a training run as the next version of ``name``.
 
     Parameters
@@ -114,6 +114,9 @@ def register(run_dir: str | os.PathLike, name: str, root: str | os.PathLike | No
         Where the registration is recorded (:func:`default_audit_log`).
     card : bool
         Write the model card (Markdown and HTML) beside ``version.json``.
+    evaluation : dict, optional
+        Per-subgroup scores and calibration of the test predictions
+        (:func:`lbpnet.cli.evaluate_subgroups.evaluate_run`), recorded and shown on the card.
 
     Returns
     -------
@@ -164,6 +167,7 @@ def register(run_dir: str | os.PathLike, name: str, root: str | os.PathLike | No
                          for side in ("train", "val", "test") if side in split}},
             "synthetic": bool(metrics.get("synthetic", False)),
             "lineage": metrics.get("lineage"), "parent_version": parent,
+            "evaluation": evaluation,
         }
         out = folder / str(number)
         out.mkdir(parents=True, exist_ok=True)   # version.json below is created exclusively

@@ -3,6 +3,7 @@
 ::
 
     lbpnet-registry register run_dir=logs/train/runs/<time> name=strategy_cnn [checkpoint=best]
+                    [evaluate=true]   # re-scores the test side per subgroup + calibration
     lbpnet-registry promote name=strategy_cnn version=2 alias=production [tolerance=0.01]
                     [metric=test/f1_macro]        # refused if worse than production / parent
     lbpnet-registry promote name=strategy_cnn version=3 alias=candidate   # not gated
@@ -53,9 +54,14 @@ def run(command: str, args: dict) -> object:
     from lbpnet.audit import registry as reg
     root, log = args.get("registry"), args.get("audit_log")
     if command == "register":
-        rec = reg.register(_need(args, "run_dir", "logs/.../runs/<time>"),
-                           _need(args, "name", "strategy_cnn"), root,
-                           args.get("checkpoint", "best"), log)
+        run_dir = _need(args, "run_dir", "logs/.../runs/<time>")
+        evaluation = None
+        if str(args.get("evaluate", "true")).lower() in ("true", "1", "yes"):
+            from lbpnet.cli.evaluate_subgroups import evaluate_run   # test side, per subgroup
+            evaluation = evaluate_run(run_dir, args.get("checkpoint", "best"),
+                                      args.get("device", "cpu"))
+        rec = reg.register(run_dir, _need(args, "name", "strategy_cnn"), root,
+                           args.get("checkpoint", "best"), log, evaluation=evaluation)
         return {k: rec[k] for k in ("name", "version", "run_dir", "checkpoint", "metrics",
                                     "parent_version")}
     if command == "promote":

@@ -31,7 +31,7 @@ def test_a_card_says_what_the_run_holds_and_what_it_does_not(two_runs, tmp_path)
     assert f"| test/f1_macro | {rec['metrics']['test/f1_macro']:.4f} |" in md
     n_test = len(rec["split"]["test"]["subjects"])
     assert f"| test | {n_test} |" in md
-    assert "Per subgroup (sex, age band, site): not available" in md
+    assert "Per subgroup (sex, age_band, site): not available" in md
     assert "## Calibration\n\nnot available" in md
     assert "no lbpnet-explain result" in md
     headings = _Headings()
@@ -58,3 +58,28 @@ def test_an_explanation_and_qc_counts_appear_when_present(two_runs, tmp_path):
     assert "QC, test: 3 of 40 windows flagged, 1 excluded" in text
     assert "&lt;" not in to_html([("p", "plain")]) and "<p>a &lt;b&gt;</p>" in to_html(
         [("p", "a <b>")])
+
+
+def test_registered_with_an_evaluation_the_card_shows_subgroups_and_calibration(two_runs,
+                                                                                 tmp_path):
+    import json
+
+    from lbpnet.cli.evaluate_subgroups import evaluate_run
+    root, _, run_b = two_runs
+    evaluation = evaluate_run(run_b)
+    metrics = json.loads((run_b / "metrics.json").read_text())
+    assert evaluation["windows"] == metrics["split"]["test"]["windows"]
+    phenotypes = evaluation["subgroups"]["phenotype"]       # the simulator's covariate
+    n_test = len(metrics["split"]["test"]["subjects"])
+    assert sum(g["subjects"] for g in phenotypes.values()) == n_test
+    assert sum(g["windows"] for g in phenotypes.values()) == evaluation["windows"]
+    cal = evaluation["calibration"]
+    assert 0 <= cal["ece"] <= 1 and sum(b[2] for b in cal["bins"]) == cal["n"]
+    rec = register(run_b, "evaluated", tmp_path / "registry", evaluation=evaluation,
+                   audit_log=root / "logs" / "audit.jsonl")
+    md = (tmp_path / "registry" / "evaluated" / "versions" / "1" / "model_card.md").read_text()
+    assert rec["evaluation"] == evaluation
+    assert f"Expected calibration error {cal['ece']:.4f}" in md
+    first = sorted(phenotypes)[0]
+    assert f"| phenotype | {first} | {phenotypes[first]['subjects']} |" in md
+    assert "Per subgroup (sex, age_band, site): not available" in md   # not simulated
