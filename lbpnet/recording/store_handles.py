@@ -68,9 +68,13 @@ class ZarrHandle:
     storage_options: dict = field(default_factory=dict)
 
     def open(self):
-        """The stream's data: a Zarr array (sliced lazily), or a ScaledArray of it."""
+        """The stream's data: the Zarr array behind a decoded-chunk cache
+        (:class:`~lbpnet.recording.chunk_cache.ChunkCache`), or a ScaledArray of it."""
         import zarr
+
+        from lbpnet.recording.chunk_cache import ChunkCache
 
         group = zarr.open_group(self.url, mode="r",
                                 storage_options=self.storage_options or None)
-        return _scaled(group[self.name], self.gain, self.offset)
+        raw = group[self.name]
+        return _scaled(ChunkCache(raw, raw.chunks[0]), self.gain, self.offset)

@@ -9,7 +9,8 @@ Layout of ``NAME.zarr`` (a Zarr v3 group)::
                          values, or integer counts with per-channel gain/offset
 
 The same :class:`~lbpnet.recording.recording.Recording` comes back as from the ``.npy``
-store: ``stream.data[i:j]`` reads and decompresses only the chunks under the slice, and a
+store: ``stream.data[i:j]`` reads and decompresses only the chunks under the slice (kept in
+a per-process LRU of decoded chunks, :mod:`lbpnet.recording.chunk_cache`), and a
 window is bit for bit what the ``.npy`` store gives (integer counts go through the same
 :class:`~lbpnet.recording.scaled.ScaledArray`).
 
@@ -34,7 +35,6 @@ import numpy as np
 from lbpnet.errors import ReaderError
 from lbpnet.recording.annotations import Annotations
 from lbpnet.recording.recording import Recording
-from lbpnet.recording.scaled import ScaledArray
 from lbpnet.recording.store import copy_streams, stream_entry
 from lbpnet.recording.store_backends import is_url
 from lbpnet.recording.store_handles import ZarrHandle
@@ -205,7 +205,7 @@ def read_zarr(path, storage_options: dict | None = None) -> Recording:
         if handle.gain is not None and kind not in "iu":
             raise ReaderError(f"stream '{name}' has gain/offset but holds {raw.dtype}",
                               source=url, field=f"streams.{name}.gain", fix=fix)
-        data = raw if handle.gain is None else ScaledArray(raw, handle.gain, handle.offset)
+        data = handle.open()                  # the array behind a decoded-chunk cache
         streams[name] = Stream(name, data, info["sampling_rate"], info["channel_names"],
                                info["channel_types"], info["units"], info["start_time"],
                                storage=handle)

@@ -30,8 +30,10 @@ def test_counts_round_trip_within_half_an_lsb(tmp_path, dtype):
     assert isinstance(data, ScaledArray) and data.raw_dtype == np.dtype(dtype)
     assert data.dtype == np.float32 and data[10:20].dtype == np.float32
     gain = data.gain
-    # half a count (quantisation) + one float32 rounding of the physical value
-    tol = gain / 2 + np.abs(x).max(axis=0) * np.finfo(np.float32).eps
+    # half a count (quantisation) + the float32 roundings of count * gain + offset (gain
+    # and offset rounded to float32, one product, one sum: at most 4 eps of the value)
+    tol = gain / 2 + (np.abs(x).max(axis=0) + np.abs(rec.streams["emg"].data.offset)) \
+        * 4 * np.finfo(np.float32).eps
     err = np.abs(np.asarray(data) - x).max(axis=0)
     assert (err <= tol).all() and (err > 0).all()      # quantised, not stored as floats
     on_disk = np.load(tmp_path / "a.lbp" / "emg.npy", mmap_mode="r")

@@ -1,0 +1,18 @@
+"""The decoded-chunk cache cuts the same windows as the array itself, within its budget."""
+
+import numpy as np
+
+from lbpnet.recording.chunk_cache import ChunkCache
+
+
+def test_windows_equal_the_array_and_the_cache_stays_within_budget():
+    rng = np.random.default_rng(0)
+    array = rng.integers(-999, 999, size=(10_000, 3)).astype(np.int16)
+    cache = ChunkCache(array, chunk_rows=512, max_bytes=4 * 512 * 3 * 2)
+    for start in rng.integers(0, 10_000 - 700, size=300):
+        start = int(start)
+        assert np.array_equal(cache[start:start + 700], array[start:start + 700])
+        assert np.array_equal(cache[start:start + 700, [0, 2]], array[start:start + 700][:, [0, 2]])
+        assert cache._bytes <= max(cache.max_bytes, 3 * 512 * 3 * 2)
+    assert np.array_equal(cache[5], array[5]) and np.array_equal(cache[5, 1], array[5, 1])
+    assert np.array_equal(np.asarray(cache), array) and cache[0:0].shape == (0, 3)
