@@ -157,6 +157,43 @@ print(f"P(non-response) for {patient}: {p:.2f} -> "
       f"(what happened: {'non-response' if truth == 1 else 'response' if truth == 0 else 'unknown'})")
 
 # %% [markdown]
+# ## The monitoring rules on this patient
+#
+# `lbpnet.monitoring` turns the same numbers into flags with explicit, versioned rules
+# (`conf/monitoring/default.yaml`), each with its evidence and its uncertainty. The rule
+# "the forecast interval cannot reach the minimal important change" needs the ODI's MIC (10
+# points, as the trajectory task's non-response rule) and its SEM; the SEMs below are
+# **assumed for this tutorial**, not published values, and the interval is the model's own,
+# **not conformal-calibrated** (the monitoring guide shows how to calibrate it on held-out
+# patients).
+
+# %%
+from lbpnet.cli.config_path import CONFIG_DIR
+from lbpnet.monitoring import Forecast, MeasureSpec, PatientSessions, evaluate, load_rules
+
+rules = load_rules(CONFIG_DIR / "monitoring" / "default.yaml")
+n_sessions = forecast["history"].shape[1]
+values = {name: np.concatenate([forecast["history"][i, :k, o], np.full(n_sessions - k, np.nan)])
+          for o, name in enumerate(forecast["outcomes"])}
+specs = {"odi": MeasureSpec("odi", sem=4.0, sem_source="assumed for this tutorial", mic=10.0),
+         "nrs": MeasureSpec("nrs", sem=0.8, sem_source="assumed for this tutorial", mic=2.0)}
+last = n_sessions - k - 1                            # the last real session's step ahead
+o = forecast["outcomes"].index("odi")
+lo, med, hi = (float(v) for v in forecast["quantiles"][i, last, o])
+odi_forecast = Forecast("odi", horizon_session=n_sessions, made_at_session=k, lower=lo,
+                        median=med, upper=hi, level=0.8, model_version="tutorial SessionGRU",
+                        calibrated=False)
+flags = evaluate(rules, PatientSessions(str(patient), values, outcomes=("odi", "nrs")),
+                 session=k, specs=specs, forecasts={"odi": odi_forecast})
+print(f"rule set {rules.name} v{rules.version}; SYNTHETIC patient {patient} at session {k}:")
+for flag in flags:
+    print(f"  [{flag.level}] {flag.rule_id}: {flag.text}")
+    print(f"      evidence {flag.evidence}")
+    print(f"      uncertainty {flag.uncertainty} -> {flag.action}")
+if not flags:
+    print("  no flag: the interval still reaches a 10-point improvement and nothing worsened")
+
+# %% [markdown]
 # How to read it:
 #
 # - the **interval** is where the model expects the later ODI to fall 8 times in 10 — for
