@@ -63,18 +63,22 @@ class ScaledArray:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """(n_samples, n_channels) of the counts."""
         return tuple(int(s) for s in self.raw.shape)
 
     @property
     def ndim(self) -> int:
+        """2 for a stream."""
         return len(self.raw.shape)
 
     @property
     def dtype(self) -> np.dtype:
+        """float32: what a read returns."""
         return np.dtype(np.float32)
 
     @property
     def raw_dtype(self) -> np.dtype:
+        """The stored integer dtype (int16, int32)."""
         return np.dtype(self.raw.dtype)
 
     def __len__(self) -> int:

@@ -14,7 +14,7 @@ from lbpnet.qc.quality import POLICIES as QC_POLICIES
 from lbpnet.recording.recording import Recording
 from lbpnet.tasks.recording_source import read_source, transformed
 from lbpnet.tasks.rng_state import ShuffleState
-from lbpnet.windows.dataset import WindowDataset, collate_windows
+from lbpnet.windows.dataset import RawWindows, WindowDataset, collate_windows
 from lbpnet.windows.index import WindowIndex, make_windows
 from lbpnet.windows.samplers import (DistributedRecordingLocalSampler, PersistentWorkerSampler,
                                      RecordingLocalSampler)
@@ -58,8 +58,8 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         :class:`~lbpnet.preprocess.StreamFilter` with ``on_device=True`` is not applied
         to the recordings: its stream's windows are read raw with context and filtered
         per batch on the training device (:meth:`on_after_batch_transfer`,
-        :mod:`lbpnet.preprocess.on_device`); :meth:`device_transform` does the same for
-        a batch outside a trainer.
+        :mod:`lbpnet.preprocess.on_device`); every other reader of ``datasets[side]``
+        (explanations, reports) gets the same filters applied on the CPU.
     batch_size, num_workers : int
     sampler : {"random", "recording_local"}
         Order of the training windows: a full shuffle, or recording-local
@@ -130,6 +130,9 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         self.device_filters: dict = {}
 
     def setup(self, stage: str | None = None) -> None:
+        """Read the source once, score quality, apply the transforms, cut the windows and split
+        them by subject into the sides' datasets.
+        """
         if self.datasets:
             return
         raw = read_source(self.source)   # QC scores the recordings as read, before transforms
@@ -158,7 +161,7 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
             if keep.any():
                 self.datasets[side] = WindowDataset(
                     recs, index.subset(keep), self.modalities, self.missing_modalities,
-                    context={m: f.context for m, f in self.device_filters.items()})
+                    filters=self.device_filters)
         if "train" not in self.datasets:
             raise ConfigError("no training windows after the split", field="split",
                               fix="leave subjects with labelled windows on the training side")
@@ -199,9 +202,11 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         return list(self.targets) if self.targets else list(self.classes)
 
     def index(self, side: str) -> WindowIndex:
+        """The window index of ``side`` (``train``, ``val`` or ``test``)."""
         return self.datasets[side].index
 
     def channels(self) -> dict[str, int]:
+        """Channels per modality of the training windows."""
         return self.datasets["train"].channels()
 
     def class_weights(self) -> torch.Tensor:
@@ -215,7 +220,7 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         ds = self.datasets["train"]
         rng = np.random.default_rng(self.seed)
         pick = rng.permutation(len(ds))[: self.stats_windows]
-        batch = self.device_transform(ds.__getitems__(np.sort(pick)))   # filtered windows
+        batch = ds.__getitems__(np.sort(pick))      # on-device filters applied (on the CPU)
         present = batch.get("present", {})
         stats = {}
         for m, x in batch["signals"].items():
@@ -225,11 +230,13 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         return stats
 
     def device_transform(self, batch: dict) -> dict:
-        """Filter the on-device streams of ``batch`` (on its device) and cut their context:
-        ``signals[m]`` (batch, channels, 2 context + time) -> (batch, channels, time)."""
-        for m, f in getattr(self, "device_filters", {}).items():
-            if m in batch["signals"]:
-                batch["signals"][m] = f(batch["signals"][m])
+        """Filter the raw streams of a loader's ``batch`` (on its device) and cut their
+        context: ``signals[m]`` (batch, channels, 2 context + time) -> (batch, channels,
+        time) for each modality in ``batch["context"]`` (removed); a batch without it
+        (already filtered by the dataset) is returned as it is."""
+        context = batch.pop("context", None) if isinstance(batch, dict) else None
+        for m in context or {}:
+            batch["signals"][m] = self.device_filters[m](batch["signals"][m])
         return batch
 
     def on_after_batch_transfer(self, batch, dataloader_idx: int):
@@ -243,8 +250,9 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         # training: the shuffle generator a checkpoint saves and restores (exact resume)
         g = (self.shuffle_generator() if shuffle
              else torch.Generator().manual_seed(self.seed))
-        dataset = self.datasets[side]
-        sampler = self._sampler(dataset, g) if shuffle else None
+        windows = self.datasets[side]
+        sampler = self._sampler(windows, g) if shuffle else None
+        dataset = RawWindows(windows) if windows.filters else windows   # filtered on device
         workers = self.num_workers > 0
         persistent = workers if self.persistent_workers is None else \
             bool(self.persistent_workers) and workers
@@ -283,6 +291,7 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         return torch.cuda.is_available()
 
     def train_dataloader(self) -> DataLoader:
+        """Loader of the training windows, shuffled by the configured sampler."""
         return self._loader("train", True)
 
     def val_dataloader(self) -> DataLoader | list:
@@ -291,6 +300,7 @@ class WindowDataModule(ShuffleState, pl.LightningDataModule):
         return self._loader("val", False) if "val" in self.datasets else []
 
     def test_dataloader(self) -> DataLoader:
+        """Loader of the test windows."""
         return self._loader("test", False)
 
 

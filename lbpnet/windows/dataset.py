@@ -46,18 +46,20 @@ class WindowDataset(Dataset):
         A recording that lacks one of ``modalities``: refuse it (``"error"``), or
         give its windows zeros for that modality and ``batch["present"][m] = False``
         (``"mask"``; models with ``missing_modalities=mask`` then ignore them).
-    context : dict of str to int, optional
-        Extra samples read on each side of every window of a modality, for filtering the
-        batch on the device (:mod:`lbpnet.preprocess.on_device`): ``signals[m]`` is then
-        ``(batch, channels, context + time_m + context)``; the window's own samples are
-        those without context, and context running off the recording repeats its edge
-        sample. ``samples[m]`` stays the window's own length.
+    filters : dict of str to BatchFilter, optional
+        Filters run per batch (:mod:`lbpnet.preprocess.on_device`): the windows of such a
+        modality are read with ``filter.context`` extra samples on each side (context
+        running off the recording repeats its edge sample), filtered, and cut back to the
+        window. ``__getitems__(indices)`` does this on the CPU, so every reader of the
+        dataset gets filtered windows; ``__getitems__(indices, raw=True)`` (the training
+        loaders, :class:`RawWindows`) returns ``(batch, channels, context + time_m +
+        context)`` unfiltered plus ``batch["context"] = {modality: samples}``, for the
+        data module to filter after the batch is on the GPU.
     """
 
     def __init__(self, recordings: list[Recording], index: WindowIndex,
                  modalities: Sequence[str] | None = None,
-                 missing_modalities: str = "error",
-                 context: dict[str, int] | None = None) -> None:
+                 missing_modalities: str = "error", filters: dict | None = None) -> None:
         if missing_modalities not in ("error", "mask"):
             raise WindowError(f"unknown missing_modalities '{missing_modalities}'",
                               field="data.module.missing_modalities", fix="use error or mask")
@@ -91,7 +93,8 @@ class WindowDataset(Dataset):
         self.has = {m: np.array([m in r.streams for r in recordings], dtype=bool)
                     for m in self.modalities}
         self.samples = {m: self._samples_per_window(m) for m in self.modalities}
-        self.context = {m: int(c) for m, c in (context or {}).items() if int(c) > 0}
+        self.filters = dict(filters or {})
+        self.context = {m: int(f.context) for m, f in self.filters.items() if int(f.context) > 0}
 
     def _samples_per_window(self, modality: str) -> int:
         rates = {float(r.streams[modality].sampling_rate) for r in self.recordings
@@ -128,8 +131,9 @@ class WindowDataset(Dataset):
         return {k: ({m: x[0] for m, x in v.items()} if isinstance(v, dict) else v[0])
                 for k, v in batch.items()}
 
-    def __getitems__(self, indices: Sequence[int]) -> dict:
-        """A whole batch at once: ``signals[m]`` is (batch, channels, time_m)."""
+    def __getitems__(self, indices: Sequence[int], raw: bool = False) -> dict:
+        """A whole batch at once: ``signals[m]`` is (batch, channels, time_m); with ``raw``
+        the filtered modalities are unfiltered, with context (see ``filters``)."""
         idx = np.asarray(indices, dtype=np.int64)
         recs, starts = self.index.recording[idx], self.index.start[idx]
         signals, present = {}, {}
@@ -156,7 +160,39 @@ class WindowDataset(Dataset):
         quality = self.index.quality
         out["quality"] = (torch.ones(len(idx), dtype=torch.float32) if quality is None
                           else torch.from_numpy(quality[idx].astype(np.float32)))
+        if raw and self.filters:
+            out["context"] = {m: int(f.context) for m, f in self.filters.items()}
+        else:
+            for m, f in self.filters.items():
+                signals[m] = f(signals[m])
         return out
+
+
+class RawWindows(Dataset):
+    """The windows of a :class:`WindowDataset` unfiltered, with context (``raw=True``):
+    what the training loaders read when filters run on the device."""
+
+    def __init__(self, dataset: WindowDataset) -> None:
+        self.dataset = dataset
+
+    @property
+    def recordings(self) -> list[Recording]:
+        """The recordings of the wrapped dataset (reopened by each loader worker)."""
+        return self.dataset.recordings
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, i: int) -> dict:
+        batch = self.__getitems__([int(i)])
+        context = batch.pop("context")
+        one = {k: ({m: x[0] for m, x in v.items()} if isinstance(v, dict) else v[0])
+               for k, v in batch.items()}
+        return {**one, "context": context}
+
+    def __getitems__(self, indices: Sequence[int]) -> dict:
+        """``WindowDataset.__getitems__(indices, raw=True)``."""
+        return self.dataset.__getitems__(indices, raw=True)
 
 
 def collate_windows(batch: list[dict] | dict) -> dict:
@@ -171,4 +207,6 @@ def collate_windows(batch: list[dict] | dict) -> dict:
     if "present" in batch[0]:
         out["present"] = {m: torch.stack([b["present"][m] for b in batch])
                           for m in batch[0]["present"]}
+    if "context" in batch[0]:               # raw windows to be filtered on the device
+        out["context"] = dict(batch[0]["context"])
     return out

@@ -54,9 +54,12 @@ def test_on_device_equals_the_recording_level_path_away_from_the_edges(context_s
     c = int(context_s * FS)
     assert ds.context == {"emg": c} and ds.samples["emg"] == 4000
     n = len(ds)
-    raw = ds.__getitems__(list(range(n)))
-    assert raw["signals"]["emg"].shape[-1] == 4000 + 2 * c          # read raw, with context
+    raw = ds.__getitems__(list(range(n)), raw=True)                  # what the loaders read
+    assert raw["signals"]["emg"].shape[-1] == 4000 + 2 * c          # raw, with context
+    assert raw["context"] == {"emg": c}
+    on_cpu = ds.__getitems__(list(range(n)))["signals"]["emg"]      # any other reader
     got = dev.device_transform(raw)["signals"]["emg"]
+    assert "context" not in raw and torch.equal(on_cpu, got)
     want = ref.datasets["train"].__getitems__(list(range(n)))["signals"]["emg"]
     assert got.shape == want.shape
     start = raw["start"].numpy()
@@ -70,7 +73,7 @@ def test_on_device_equals_the_recording_level_path_away_from_the_edges(context_s
 
 def test_without_context_the_window_edges_differ():
     ref, dev = module(False), module(True, context_s=0.0)
-    got = dev.device_transform(dev.datasets["train"].__getitems__([5]))["signals"]["emg"]
+    got = dev.datasets["train"].__getitems__([5])["signals"]["emg"]
     want = ref.datasets["train"].__getitems__([5])["signals"]["emg"]
     assert ((got - want).abs().max() / want.abs().max()) > 1e-2     # why context is needed
 
@@ -94,6 +97,9 @@ def test_the_trainer_filters_batches_after_transfer():
                enable_progress_bar=False, enable_model_summary=False,
                limit_val_batches=0).fit(Probe(), datamodule=module(True))
     assert seen and seen[0][1:] == (3, 4000)
+    loader = module(True).train_dataloader()
+    batch = next(iter(loader))
+    assert batch["context"] == {"emg": 2000} and batch["signals"]["emg"].shape[-1] == 8000
 
 
 def test_resampling_or_a_later_transform_of_the_stream_is_refused():
