@@ -16,6 +16,12 @@ from lbpnet.windows.label_source import LabelSource
 def run_lineage(cfg, transforms) -> dict | None:
     """``{"labels": ..., "parent_checkpoint": ...}`` of a run, or None when it has neither.
 
+    ``parent_checkpoint``: ``{"via": "init_from" | "ckpt_path", "path", "sha256", "model"
+    (the registered name@version for init_from=name@alias, else None), "run_dir" (the
+    parent run folder, else None), "config_diff"}`` — the config diff is
+    :func:`lbpnet.audit.config_diff.config_diff` against the parent run's ``config.yaml``
+    (None without one).
+
     Parameters
     ----------
     cfg : DictConfig
@@ -45,6 +51,11 @@ def run_lineage(cfg, transforms) -> dict | None:
             p = Path(str(path)).expanduser()
             parent = {"via": key, "path": str(p.resolve()),
                       "sha256": file_sha256(p) if p.is_file() else None}
+            from lbpnet.audit.hooks import run_dir_of      # the parent's config.yaml
+            from lbpnet.cli.init_from import parent_config_diff
+            run = run_dir_of(p) if p.is_file() else None
+            parent.update(model=cfg.get("init_from_model"), run_dir=str(run) if run else None,
+                          config_diff=parent_config_diff(cfg, run))
             break
     if labels is None and parent is None:
         return None

@@ -161,6 +161,8 @@ def train(cfg: DictConfig) -> dict:
     ``metrics.json`` into ``cfg.paths.output_dir``; return the metrics."""
     output_dir = Path(cfg.paths.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
+    from lbpnet.cli.init_from import load_parent_weights, with_parent
+    cfg = with_parent(cfg)                # init_from=name@production: the verified checkpoint
     if rank_zero_only.rank == 0:          # DDP: one writer (the other ranks re-run this script)
         atomic_write_text(output_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     pl.seed_everything(cfg.seed, workers=True)
@@ -170,6 +172,8 @@ def train(cfg: DictConfig) -> dict:
     _refuse_leaks(dm)
     _check_objective(cfg, dm)
     task = build_task(cfg, dm)
+    if cfg.get("init_from"):              # a parent's weights only (strict, shapes checked)
+        load_parent_weights(task, cfg.init_from)
     callbacks, loggers = _callbacks_and_loggers(cfg)
     callbacks.append(RngState())          # a resumed run draws what the uninterrupted one did
     no_val = {} if "val" in dm.datasets else {"limit_val_batches": 0}   # final fit: no val side
@@ -219,6 +223,10 @@ def train(cfg: DictConfig) -> dict:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
+    """``lbpnet-train``: the Hydra entry point over ``conf/train.yaml``; returns the sweep
+    objective (a validation metric) or None; an lbpnet error ends with one message and exit
+    status 2.
+    """
     with user_errors("lbpnet-train"):      # an lbpnet error: one message, exit status 2
         return _main(cfg)
 
