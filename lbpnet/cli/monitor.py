@@ -1,0 +1,223 @@
+"""``lbpnet-monitor``: per-patient monitoring summaries of a trained trajectory run.
+
+::
+
+    lbpnet-monitor run_dir=logs/pro_trajectory/runs/<time> [data_root=PATH] [side=test]
+                   [as_of_session=2] [rules=default] [level=0.8] [patients=[P03,P07]]
+
+Reads the run's ``config.yaml`` and checkpoint (its SHA-256 checked against the one
+``lbpnet-train`` recorded: the model version every forecast and flag carries), rebuilds its
+data (``data_root=`` points it at another data root holding the same outcomes), and for each
+monitored patient (default: the run's test patients) seen up to session ``as_of_session``
+(default: the run's ``observed_sessions``):
+
+- forecasts each later session from sessions 1, 2, …, ``as_of_session`` with the run's
+  model, the intervals conformal-calibrated (:class:`lbpnet.monitoring.ConformalCalibrator`)
+  and P(non-response) Platt-calibrated on the run's **validation patients** — held out of
+  training, never the monitored ones;
+- states each outcome's baseline, change, SDC95 (SEM: test-retest of the training
+  non-responders), reliable change index and MIC, and evaluates the rule set
+  (``conf/monitoring/<rules>.yaml``) at every session seen.
+
+Writes ``<run_dir>/monitoring/<patient>/monitoring.json`` and ``trajectory.png`` (atomically)
+and ``<run_dir>/monitoring/index.json``; appends an ``lbpnet-monitor`` entry to the audit
+log. Decision support for a clinician's review, never a diagnosis.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from pathlib import Path
+
+import hydra
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from lbpnet import __version__
+from lbpnet.atomic import atomic_write_json
+from lbpnet.cli.config_path import CONFIG_DIR
+from lbpnet.errors import ConfigError, LeakageError
+from lbpnet.hashing import file_sha256
+
+log = logging.getLogger("lbpnet.monitor")
+
+
+def rules_path(name: str) -> Path:
+    """A rule file: ``name`` as a path, else ``conf/monitoring/<name>.yaml``."""
+    p = Path(str(name)).expanduser()
+    if p.is_file():
+        return p
+    return CONFIG_DIR / "monitoring" / f"{name}.yaml"
+
+
+def load_run(cfg: DictConfig):
+    """``(run_dir, run config, data module, task, checkpoint path, sha256)`` of a trained
+    trajectory run, its checkpoint verified and loaded."""
+    from lbpnet.audit.model_ref import resolve_run_dir
+    from lbpnet.cli.explain import run_config
+    from lbpnet.cli.train import build_datamodule, build_task
+    from lbpnet.explain.checkpoint import find_checkpoint, read_checkpoint
+
+    cfg = resolve_run_dir(cfg)
+    run_dir = Path(cfg.run_dir).expanduser().resolve()
+    overrides = list(cfg.get("data_overrides") or [])
+    if cfg.get("data_root"):
+        overrides.append(f"data.root={cfg.data_root}")
+    trained, effective = run_config(run_dir, overrides)
+    if "trajectory" not in str(OmegaConf.select(trained, "task._target_", default="")).lower():
+        raise ConfigError(f"run {run_dir} is not a trajectory run (task "
+                          f"{OmegaConf.select(trained, 'task._target_', default=None)})",
+                          source=str(run_dir / "config.yaml"), field="task._target_",
+                          fix="give run_dir= a run of experiment=pro_trajectory or "
+                              "synthetic_trajectory")
+    ckpt_path = find_checkpoint(run_dir, str(cfg.checkpoint))
+    ckpt = read_checkpoint(ckpt_path)
+    dm = build_datamodule(effective)
+    dm.setup("fit")
+    task = build_task(effective, dm)
+    try:
+        task.load_state_dict(ckpt["state_dict"], strict=True)
+    except RuntimeError as err:
+        raise ConfigError(f"the checkpoint does not fit the model the config builds for this "
+                          f"data (outputs {dm.output_names}): {str(err).splitlines()[0]}",
+                          source=str(ckpt_path), field="checkpoint",
+                          fix="monitor with the run's own data (same outcomes and sessions)"
+                          ) from None
+    return run_dir, effective, dm, task, ckpt_path, file_sha256(ckpt_path)
+
+
+def _folder_name(patient: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(patient)).strip("._") or "patient"
+
+
+def _plain(x):
+    """numpy scalars and arrays as JSON types (``atomic_write_json`` would quote them)."""
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _plain(x.tolist())
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x) if np.isfinite(x) else None
+    return x
+
+
+def monitor(cfg: DictConfig) -> dict:
+    """Write the monitoring summaries (see the module docstring); return ``index.json``."""
+    from lbpnet.monitoring import load_rules
+    from lbpnet.monitoring.calibrated_forecasts import calibrated_forecasts
+    from lbpnet.monitoring.patient_summary import outcome_specs, patient_summary
+    from lbpnet.monitoring.trajectory_plot import write_trajectory_png
+
+    run_dir, run_cfg, dm, task, ckpt_path, sha = load_run(cfg)
+    rules = load_rules(rules_path(cfg.rules))
+    sides = dm.side_patients()
+    if not sides.get("val"):
+        raise ConfigError("the run's split has no validation patients to calibrate on",
+                          field="split.val_fraction", fix="train with a validation side "
+                          "(e.g. split.val_fraction=0.2, as experiment=pro_trajectory does)")
+    patients = [str(p) for p in (cfg.get("patients") or sides.get(cfg.side) or [])]
+    if not patients:
+        raise ConfigError(f"no patients on the '{cfg.side}' side", field="side",
+                          fix="choose side=test or name patients=[...]")
+    used = sorted(set(patients) & (set(sides["train"]) | set(sides["val"])))
+    if used:
+        raise LeakageError(f"patients {used[:5]} trained or calibrated the model; their "
+                           "forecasts and intervals would be in-sample", field="patients",
+                           fix="monitor patients held out of the run (side=test)")
+    S = dm.table.n_sessions
+    horizon = int(dm.horizon_session or S)
+    as_of = int(cfg.get("as_of_session") or dm.observed_sessions)
+    if not 1 <= as_of < horizon:
+        raise ConfigError(f"as_of_session {as_of} must be 1..{horizon - 1} (the horizon is "
+                          f"session {horizon})", field="as_of_session",
+                          fix=f"use a session between 1 and {horizon - 1}")
+    model_version = f"sha256:{sha}"
+    fc, calibration = calibrated_forecasts(
+        task, dm, patients, sides["val"], sides["train"], range(1, as_of + 1),
+        float(cfg.level), str(cfg.conformal_method), str(cfg.probability), model_version)
+    rows = {p: i for i, p in enumerate(dm.table.patients)}
+    train_rows = [rows[p] for p in sides["train"]]
+    labels = dm.non_response.of_table(dm.table.pros, dm.table.outcomes, horizon)
+    specs = outcome_specs(dm.table.pros[train_rows], dm.table.outcomes, dm.outcome_table.info,
+                          stable=labels[train_rows] == 1)
+    out_root = Path(cfg.output_dir) if cfg.get("output_dir") else run_dir / "monitoring"
+    synthetic = bool(getattr(dm.outcome_table, "synthetic", False)) or any(
+        r.metadata.get("synthetic", False) for r in dm.recordings)
+    written = {}
+    labels_of = dict(zip(dm.outcome_table.participants, dm.outcome_table.sessions))
+    for pid in patients:
+        r = rows[pid]
+        ses = list(labels_of.get(pid, []))[:S]
+        summary = patient_summary(
+            pid, ses + [str(s + 1) for s in range(len(ses), S)],
+            np.where(dm.table.present[r], dm.table.days[r] / 7.0, np.nan),
+            dm.table.pros[r], dm.table.outcomes, specs, fc["forecasts"].get(pid, []), rules,
+            as_of, horizon, int(cfg.n_baseline))
+        summary["sessions"] = [s for s in summary["sessions"]
+                               if s["session"] <= int(dm.table.present[r].sum())]
+        summary.update(
+            non_response=fc["non_response"].get(pid), synthetic=synthetic,
+            model={"version": model_version, "checkpoint": str(ckpt_path),
+                   "forecaster": "gru", "run_dir": str(run_dir)},
+            calibration=calibration, lbpnet_version=__version__,
+            created_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            note="Decision support for a clinician's review, never a diagnosis."
+                 + (" SYNTHETIC data." if synthetic else ""))
+        folder = out_root / _folder_name(pid)
+        atomic_write_json(folder / "monitoring.json", _plain(summary))
+        write_trajectory_png(summary, folder / "trajectory.png")
+        written[pid] = {"monitoring": str(folder / "monitoring.json"),
+                        "plot": str(folder / "trajectory.png"),
+                        "flags": len(summary["flags"])}
+    index = _plain({"run_dir": str(run_dir), "model_version": model_version,
+                    "as_of_session": as_of, "horizon_session": horizon,
+                    "rule_set": {"id": rules.name, "version": rules.version,
+                                 "source": rules.source},
+                    "calibration": calibration, "synthetic": synthetic, "patients": written})
+    atomic_write_json(out_root / "index.json", index)
+    log.info("monitoring summaries of %d patients in %s", len(written), out_root)
+    _audit(cfg, run_dir, ckpt_path, sha, [out_root / "index.json"] + [
+        Path(w[k]) for w in written.values() for k in ("monitoring", "plot")], dm.recordings)
+    return index
+
+
+def _audit(cfg, run_dir: Path, ckpt_path: Path, sha: str, outputs: list, recordings):
+    """One ``lbpnet-monitor`` entry in the audit log (the training run's own log unless
+    ``audit.log`` / ``$LBPNET_AUDIT_LOG`` say otherwise), as ``lbpnet-report`` does."""
+    import os
+
+    from lbpnet.audit.fingerprint import data_fingerprint
+    from lbpnet.audit.log import ENV_VAR, append_entry, log_path_of
+    where = {}
+    if not (cfg.get("audit") or {}).get("log") and not os.environ.get(ENV_VAR):
+        log_dir = OmegaConf.select(OmegaConf.load(run_dir / "config.yaml"), "paths.log_dir",
+                                   default=None)
+        if log_dir:
+            where = {"log_path": log_path_of({"paths": {"log_dir": log_dir}})}
+    return append_entry("lbpnet-monitor", cfg, inputs=[ckpt_path, run_dir / "config.yaml"],
+                        outputs=outputs,
+                        parent={"run_dir": str(run_dir), "checkpoint": str(ckpt_path),
+                                "sha256": sha},
+                        data=data_fingerprint(recordings), config_name="monitor",
+                        compare_with_parent=False, **where)
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="monitor", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    """``lbpnet-monitor``: the Hydra entry point over ``conf/monitor.yaml``; an lbpnet error
+    ends with one message and exit status 2."""
+    from lbpnet.cli.console import user_errors
+    with user_errors("lbpnet-monitor"):
+        monitor(cfg)
+
+
+if __name__ == "__main__":
+    main()
