@@ -126,7 +126,10 @@ def curate(cfg: DictConfig) -> dict:
     run = {"queue": make_queue, "import": import_export, "agreement": agreement}.get(cfg.command)
     if run is None:
         raise ConfigError(f"unknown command '{cfg.command}'", field="command", fix=USAGE)
-    return run(cfg)
+    summary = run(cfg)
+    from lbpnet.audit.command_hooks import audit_curate   # the audit log: one entry
+    audit_curate(cfg, summary)
+    return summary
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="curate", version_base="1.3")

@@ -155,6 +155,9 @@ def export_fhir(cfg: DictConfig) -> dict:
                if explanation else None, "audit_entry": audit, "keep_dates": bool(keep_dates),
                "waveform_seconds": waveform_s}
     atomic_write_json(out / "export.json", summary)
+    from lbpnet.audit.command_hooks import audit_export   # the audit log: one entry
+    audit_export(cfg, summary, out, root / ckpt["name"],
+                 audit_log_path(cfg.get("audit_log"), run_cfg))
     log.info("wrote %d bundles to %s", len(written), out)
     return summary
 
