@@ -101,6 +101,9 @@ def report(cfg: DictConfig) -> dict:
     cfg = resolve_run_dir(cfg)
     saved, source = None, None
     out = check_new_folder(output_folder(cfg))      # before the work, not after it
+    from lbpnet.cli.report_monitoring import is_trajectory_run, report_monitoring
+    if is_trajectory_run(cfg.run_dir):              # no windows: the lbpnet-monitor pages
+        return report_monitoring(cfg, out)
     checkpoint = cfg.get("checkpoint")
     if cfg.get("attribution"):
         source = str(cfg.attribution)

@@ -143,3 +143,25 @@ def test_monitor_refuses_training_patients_and_other_runs(trained_run, monkeypat
     with pytest.raises(SystemExit) as err:
         run_monitor(monkeypatch, f"run_dir={run}", "as_of_session=5")
     assert err.value.code == 2 and "as_of_session" in capsys.readouterr().err
+
+
+def test_lbpnet_report_on_a_trajectory_run_shows_its_monitoring(trained_run, monkeypatch):
+    run, metrics, tmp = trained_run
+    monkeypatch.setenv("LBPNET_AUDIT_LOG", str(tmp / "audit.jsonl"))
+    if not (run / "monitoring" / "index.json").is_file():
+        run_monitor(monkeypatch, f"run_dir={run}")
+    from lbpnet.cli.report import main
+    monkeypatch.setattr(sys, "argv", ["lbpnet-report", f"run_dir={run}",
+                                      f"output_dir={tmp / 'report'}"])
+    try:
+        main()
+    finally:
+        GlobalHydra.instance().clear()
+    report = json.loads((tmp / "report" / "report.json").read_text())
+    assert sorted(report["patients"]) == sorted(metrics["split"]["test"]["subjects"])
+    page = Path(report["patients"][metrics["split"]["test"]["subjects"][0]]).read_text()
+    assert 'id="monitoring"' in page and "data:image/png;base64," in page
+    assert json.loads((run / "monitoring" / "index.json").read_text())["model_version"][7:] \
+        in page                                # the checkpoint sha256 in the provenance
+    from lbpnet.audit import read_entries
+    assert read_entries(tmp / "audit.jsonl")[-1]["command"] == "lbpnet-report"
