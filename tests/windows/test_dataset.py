@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 import torch
 from torch.utils.data import DataLoader
 
+from lbpnet.recording import Annotations, Recording, Stream
 from lbpnet.recording.store import read_recording, write_recording
 from lbpnet.windows import WindowDataset, collate_windows, make_windows
 
@@ -88,3 +90,19 @@ def test_batches_carry_quality(recording):
     assert ds.__getitems__([1, 2])["quality"].tolist() == [0.0, 1.0]
     assert ds[3]["quality"].item() == 0.0
     assert collate_windows([ds[0], ds[1]])["quality"].tolist() == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("dtype,scale", [("int16", 100.0), ("int32", 1e6)])
+def test_integer_streams_give_the_windows_of_their_physical_values(dtype, scale):
+    """The counts path of __getitems__ equals slicing the ScaledArray (SYNTHETIC noise)."""
+    from lbpnet.recording.scaled import quantise
+    x = np.random.default_rng(4).standard_normal((6000, 3)) * scale
+    rec = Recording({"emg": Stream("emg", quantise(x, dtype), 1000.0, ["a", "b", "c"],
+                                   ["EMG"] * 3, ["uV"] * 3)},
+                    Annotations([0.0], [6.0], ["lift"]), subject="1", metadata={"synthetic": True})
+    ds = WindowDataset([rec], make_windows([rec], 1.0, 0.3, classes=["lift"]))
+    batch = ds.__getitems__(list(range(len(ds))))["signals"]["emg"].numpy()
+    data = rec.streams["emg"].data
+    for b, start in enumerate(ds.index.start):
+        s = int(round(start * 1000))
+        assert np.array_equal(batch[b], data[s:s + 1000].T)
