@@ -189,6 +189,10 @@ def train(cfg: DictConfig) -> dict:
     if "test" in dm.datasets:
         trainer.test(task, datamodule=dm, ckpt_path=tested, weights_only=True)
         metrics.update(task.test_results)
+        # trajectory tasks: every forecaster calibrated on the validation patients, scored on
+        # the test patients, beside its uncalibrated scores ({} for other tasks)
+        from lbpnet.monitoring.held_out_scores import calibrated_test_scores
+        metrics.update(calibrated_test_scores(task, dm))
     metrics.update({
         "tested_checkpoint": tested or "last", "best_checkpoint": best,
         "best_val": float(ckpt.best_model_score)
