@@ -159,6 +159,8 @@ def test_refresh_loop(tmp_path, monkeypatch, capsys, lbpnet_train_here):
         assert m["split"]["test"] == parent_m["split"]["test"]         # the frozen test set
 
     child, damaged, first = (read_version("lbp", n)["metrics"]["test/f1_macro"] for n in (2, 3, 1))
+    print(f"test/f1_macro parent {first:.4f}, refreshed child {child:.4f}, damaged child "
+          f"{damaged:.4f} (SYNTHETIC; pytest -s shows this)")
     assert damaged < first - 0.2                   # the damage is real (0.75 -> 0.02 here)
     code, err = registry(capsys, "promote", "name=lbp", "version=3", "tolerance=0.05")
     assert code == 2 and f"{damaged:.4f} vs {first:.4f}" in err and "tolerance 0.05" in err
