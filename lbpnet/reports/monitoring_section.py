@@ -87,8 +87,8 @@ def _change_table(summary: dict) -> str:
     for c in summary.get("changes") or []:
         if c["session"] != s:
             continue
-        verdict = ("worse beyond the SDC" if c["worse_beyond_sdc"] else
-                   "better beyond the SDC" if c["better_beyond_sdc"] else "within measurement error")
+        verdict = ("worse beyond the SDC" if c["worse_beyond_sdc"] else "better beyond the SDC"
+                   if c["better_beyond_sdc"] else "within measurement error")
         if c["reaches_mic"]:
             verdict += "; reaches the MIC"
         rows.append((c["measure"], _n(c["baseline"]), _n(c["change"]), _n(c["sdc95"]),

@@ -77,6 +77,11 @@ def test_monitor_writes_summaries_plots_and_audit(trained_run, monkeypatch):
     run_monitor(monkeypatch, f"run_dir={run}", "as_of_session=3")
     index = json.loads((run / "monitoring" / "index.json").read_text())
     test_patients = metrics["split"]["test"]["subjects"]
+    # lbpnet-train's metrics.json: calibrated and uncalibrated keys of every forecaster
+    for p in ("test/", "test/uncalibrated/", "test/baseline_mixed_model/",
+              "test/baseline_locf/uncalibrated/", "test/baseline_median_change/"):
+        assert np.isfinite(metrics[p + "coverage_odi"]) and np.isfinite(metrics[p + "width_nrs"])
+    assert metrics["test/calibration"]["shared_patients"] == 0
     assert sorted(index["patients"]) == sorted(test_patients) and index["synthetic"] is True
     tested = Path(metrics["tested_checkpoint"])
     sha = metrics["checkpoints"][tested.relative_to(run).as_posix()]
@@ -125,7 +130,8 @@ def test_monitor_writes_summaries_plots_and_audit(trained_run, monkeypatch):
         seen_flag += len(m["flags"])
         assert 0 <= m["non_response"]["probability"] <= 1 and m["non_response"]["calibrated"]
         fhir = read_monitoring(folder / "monitoring.json")     # the FHIR exporter reads it
-        assert len(fhir["flags"]) == len(m["flags"]) and len(fhir["forecasts"]) == len(m["forecasts"])
+        assert len(fhir["flags"]) == len(m["flags"])
+        assert len(fhir["forecasts"]) == len(m["forecasts"])
     assert seen_flag > 0                       # the worsening third of the cohort is flagged
     from lbpnet.audit import read_entries, verify_log
     entries = [e for e in read_entries(tmp / "audit.jsonl") if e["command"] == "lbpnet-monitor"]

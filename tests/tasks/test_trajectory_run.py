@@ -32,7 +32,9 @@ def test_synthetic_trajectory_runs_end_to_end(compose):
     metrics = train(cfg)
     written = json.loads((Path(cfg.paths.output_dir) / "metrics.json").read_text())
     assert written["synthetic"] is True
-    for name in ("test/mae_odi", "test/coverage_odi", "test/width_odi", "test/mae_nrs",
+    # test/width_odi is calibrated on the 1-2 validation patients of this tiny cohort: too few
+    # for an 80 % conformal interval, so it may honestly be infinite (lbpnet.monitoring)
+    for name in ("test/mae_odi", "test/coverage_odi", "test/uncalibrated/width_odi", "test/mae_nrs",
                  "test/brier", "test/baseline_locf/mae_odi", "test/baseline_locf/coverage_odi",
                  "test/baseline_median_change/mae_nrs", "test/baseline_logistic/brier"):
         assert np.isfinite(written[name]), name
