@@ -132,6 +132,27 @@ def _explanations(run: Path) -> list:
             ("p", f"{NOT_AVAILABLE}: no lbpnet-explain result in the run folder.")]
 
 
+def lineage_text(lineage: dict | None) -> str:
+    """One line of a run's lineage (``metrics.json["lineage"]``): the label set, the parent
+    checkpoint and the names of the config keys changed against the parent run."""
+    if not lineage:
+        return "none recorded"
+    parts = []
+    labels = lineage.get("labels") or {}
+    if labels:
+        parts.append(f"labels {labels.get('store')}@{labels.get('version')} "
+                     f"({len(labels.get('recordings') or [])} recordings, {labels.get('mode')})")
+    parent = lineage.get("parent_checkpoint") or {}
+    if parent:
+        parts.append(f"{parent.get('via')} {parent.get('model') or parent.get('path')} "
+                     f"(sha256 {str(parent.get('sha256'))[:12]}…)")
+        diff = parent.get("config_diff") or {}
+        keys = sorted(k for kind in ("changed", "added", "removed") for k in diff.get(kind) or {})
+        if diff:
+            parts.append(f"config changes vs the parent run: {', '.join(keys) or 'none'}")
+    return "; ".join(parts) or json.dumps(lineage)
+
+
 def card_blocks(record: dict) -> list:
     """The card as blocks: ``("h1"|"h2"|"p", text)``, ``("ul", items)``,
     ``("table", header, rows)``."""
@@ -150,7 +171,7 @@ def card_blocks(record: dict) -> list:
                                  ["checkpoint sha256", record["checkpoint"]["sha256"]],
                                  ["config sha256", record["config_sha256"]],
                                  ["parent version", str(record.get("parent_version"))],
-                                 ["lineage", json.dumps(lineage) if lineage else "none recorded"]]),
+                                 ["lineage", lineage_text(lineage)]]),
             *_training_data(record), *_split(record), *_metrics(record, metrics_json),
             *_failure_modes(run, metrics_json), *_explanations(run)]
 

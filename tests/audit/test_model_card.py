@@ -83,3 +83,19 @@ def test_registered_with_an_evaluation_the_card_shows_subgroups_and_calibration(
     first = sorted(phenotypes)[0]
     assert f"| phenotype | {first} | {phenotypes[first]['subjects']} |" in md
     assert "Per subgroup (sex, age_band, site): not available" in md   # not simulated
+
+
+def test_lineage_is_one_readable_line():
+    from lbpnet.audit.model_card import lineage_text
+    lineage = {"labels": {"store": "/s", "version": "abc123", "mode": "override",
+                          "recordings": ["r1", "r2"]},
+               "parent_checkpoint": {"via": "init_from", "model": "lbp@1 (lbp@production)",
+                                     "path": "/p.ckpt", "sha256": "f" * 64,
+                                     "config_diff": {"changed": {"seed": [1, 2]},
+                                                     "added": {"data.labels": "/s@abc123"},
+                                                     "removed": {}}}}
+    text = lineage_text(lineage)
+    assert text == ("labels /s@abc123 (2 recordings, override); init_from lbp@1 "
+                    "(lbp@production) (sha256 ffffffffffff…); config changes vs the parent "
+                    "run: data.labels, seed")
+    assert lineage_text(None) == "none recorded"
