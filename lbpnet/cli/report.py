@@ -156,6 +156,10 @@ def report(cfg: DictConfig) -> dict:
                                bool(dm.recordings[r].metadata.get("synthetic", False)),
                                n_windows=int(in_side[r]))
                 for r in recs}
+    from lbpnet.cli.report_monitoring import monitoring_sections   # lbpnet-monitor summaries
+    shown = monitoring_sections(cfg.get("monitoring") or cfg.run_dir)
+    for info in sessions.values():
+        info.monitoring_html = shown.get(info.subject)
     manifest = make_manifest(checkpoint=ckpt, checkpoint_sha256=provenance["checkpoint_sha256"],
                              config_sha256=provenance["config_sha256"],   # of config.yaml
                              data=data_fingerprint([dm.recordings[r] for r in recs]),

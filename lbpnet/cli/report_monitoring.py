@@ -25,6 +25,14 @@ def is_trajectory_run(run_dir: str | Path) -> bool:
     return "trajectory" in str(target).lower()
 
 
+def monitoring_sections(run_dir: str | Path) -> dict[str, str]:
+    """``{patient: monitoring section HTML}`` of the ``lbpnet-monitor`` summaries in
+    ``<run_dir>/monitoring/`` (none: ``{}``), for the session pages of a saliency report."""
+    from lbpnet.reports.monitoring_section import monitoring_section, read_patient_monitoring
+    return {pid: monitoring_section(summary, png)
+            for pid, (summary, png) in read_patient_monitoring(run_dir).items()}
+
+
 def report_monitoring(cfg: DictConfig, out: Path) -> dict:
     """Write the monitoring report of ``cfg.run_dir`` into ``out``; return ``report.json``."""
     from lbpnet.audit import make_manifest

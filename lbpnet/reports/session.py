@@ -36,6 +36,7 @@ class SessionInfo:
     key: str
     synthetic: bool
     n_windows: int | None = None
+    monitoring_html: str | None = None      # lbpnet.reports.monitoring_section, if monitored
 
     @property
     def title(self) -> str:
@@ -271,6 +272,7 @@ def render_session(result: ChannelSegmentAttribution, rows: np.ndarray, info: Se
             '<p class="muted">Below: which channels and moments drove each explained output, '
             "how clean those signals were, how far to trust the explanation, and where it all "
             "came from.</p>")
-    body = (head + "".join(sections) + faithfulness_section(result.faithfulness, result.method)
+    body = (head + "".join(sections) + (info.monitoring_html or "")
+            + faithfulness_section(result.faithfulness, result.method)
             + '<h2 id="provenance">Provenance</h2>' + provenance_table(provenance))
     return page(f"lbpnet report: {info.title}", body, info.synthetic)

@@ -85,3 +85,30 @@ def test_no_summaries_is_refused(tmp_path):
     from lbpnet.errors import ConfigError
     with pytest.raises(ConfigError, match="lbpnet-monitor"):
         write_monitoring_reports(tmp_path, tmp_path / "report", PROVENANCE)
+
+
+def test_a_saliency_session_page_shows_the_patients_monitoring(browser, tmp_path):
+    """lbpnet-report of a window run with monitoring=<run>: the monitored patient's session
+    page gains the monitoring section (and its plot), the other patient's does not."""
+    from dataclasses import replace
+
+    from report_fixtures import SESSIONS, make_result, make_signals
+
+    from lbpnet.cli.report_monitoring import monitoring_sections
+    from lbpnet.reports import write_reports
+
+    s = summary("P01", [40, 50, 52, 53, 55], 45.0)
+    folder = tmp_path / "traj" / "monitoring" / "P01"
+    atomic_write_json(folder / "monitoring.json", s)
+    write_trajectory_png(s, folder / "trajectory.png")
+    shown = monitoring_sections(tmp_path / "traj")
+    assert set(shown) == {"P01"} and monitoring_sections(tmp_path / "nothing") == {}
+    sessions = {r: replace(i, monitoring_html=shown.get(i.subject)) for r, i in SESSIONS.items()}
+    out = write_reports(make_result(), sessions, tmp_path / "out", PROVENANCE,
+                        {"strategy/guarding": 0.5}, load_signals=make_signals)
+    page = Path(out["sessions"]["sub-P01_ses-1_task-lbp"])
+    check_page(browser, page, ["summary", "monitoring", "monitoring-flags", "faithfulness",
+                               "provenance"])
+    assert "outcome_worsening_two_sessions" in browser.page_source
+    other = Path(out["sessions"]["sub-P02_ses-2_task-lbp"])
+    assert 'id="monitoring"' not in other.read_text()
