@@ -2,7 +2,9 @@
 current production version, nor than its parent version, on the same frozen test set.
 
 "Same frozen test set" means the same test subjects (``metrics.json["split"]["test"]
-["subjects"]``); a version tested on other subjects cannot be compared and is refused.
+["subjects"]``) with the same curated labels on their recordings (a ``data.labels`` set that
+relabelled test-side recordings, ``lineage.labels.test_recordings``, must be the one the
+other version used); a version tested otherwise cannot be compared and is refused.
 "Worse" is judged on one metric (default: the test counterpart of the run's monitored
 validation metric, e.g. ``val/f1_macro`` -> ``test/f1_macro``; lower is better for names
 holding loss, error, mae, mse, rmse, ece or brier) beyond ``tolerance`` (absolute). This
@@ -47,18 +49,29 @@ def gate_metric(record: dict, metric: str | None = None) -> str:
 def compare(candidate: dict, reference: dict, metric: str, tolerance: float) -> dict:
     """The gate's numbers for ``candidate`` against ``reference``: ``{"metric", "candidate",
     "reference", "difference", "tolerance", "lower_is_better", "same_test_subjects",
-    "worse"}`` (``worse`` True when beyond tolerance or not comparable)."""
+    "same_test_labels", "worse"}`` (``worse`` True when beyond tolerance or not comparable:
+    other test subjects, or test recordings relabelled by a curated label set the other
+    version did not use)."""
     lower = any(w in metric.lower() for w in LOWER_IS_BETTER)
     same = sorted((candidate.get("split", {}).get("test") or {}).get("subjects", [])) == \
         sorted((reference.get("split", {}).get("test") or {}).get("subjects", []))
+    labels = _test_labels(candidate) == _test_labels(reference)
     a, b = candidate["metrics"].get(metric), reference["metrics"].get(metric)
     diff = None if a is None or b is None else float(a) - float(b)
-    worse = (not same or diff is None
+    worse = (not same or not labels or diff is None
              or (diff > tolerance if lower else diff < -tolerance))
     return {"metric": metric, "candidate": a, "reference": b, "difference": diff,
             "tolerance": float(tolerance), "lower_is_better": lower,
-            "same_test_subjects": same, "reference_version": reference["version"],
-            "worse": bool(worse)}
+            "same_test_subjects": same, "same_test_labels": labels,
+            "reference_version": reference["version"], "worse": bool(worse)}
+
+
+def _test_labels(record: dict) -> tuple | None:
+    """The curated labels a version's test recordings carried (label store, version,
+    recordings; ``lineage.labels.test_recordings``), None when they carried none."""
+    labels = (record.get("lineage") or {}).get("labels") or {}
+    touched = labels.get("test_recordings") or []
+    return (labels.get("store"), labels.get("version"), tuple(touched)) if touched else None
 
 
 def promote(name: str, version: int, alias: str = "production", tolerance: float = 0.01,
@@ -107,6 +120,9 @@ def promote(name: str, version: int, alias: str = "production", tolerance: float
         if failed:
             c = failed[0]
             why = ("it was tested on other subjects than" if not c["same_test_subjects"] else
+                   "its test recordings carry other curated labels (data.labels relabelled "
+                   "test-side recordings: not the same frozen test set) than"
+                   if not c["same_test_labels"] else
                    f"{c['metric']} {c['candidate']:.4f} vs {c['reference']:.4f} "
                    f"(difference {c['difference']:+.4f}, tolerance {c['tolerance']}) is worse than"
                    if c["difference"] is not None else f"{c['metric']} is missing in one of")

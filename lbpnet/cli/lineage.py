@@ -13,7 +13,7 @@ from lbpnet.hashing import file_sha256
 from lbpnet.windows.label_source import LabelSource
 
 
-def run_lineage(cfg, transforms) -> dict | None:
+def run_lineage(cfg, transforms, test_recordings=()) -> dict | None:
     """``{"labels": ..., "parent_checkpoint": ...}`` of a run, or None when it has neither.
 
     ``parent_checkpoint``: ``{"via": "init_from" | "ckpt_path", "path", "sha256", "model"
@@ -29,6 +29,10 @@ def run_lineage(cfg, transforms) -> dict | None:
     transforms : list
         The data module's recording transforms (a :class:`LabelSource` among them when
         ``data.labels`` was given).
+    test_recordings : iterable of str
+        Keys of the run's test-side recordings: those the label set relabelled are
+        recorded as ``labels["test_recordings"]`` (the promotion gate then knows the test
+        set is not the parent's).
 
     Raises
     ------
@@ -44,6 +48,7 @@ def run_lineage(cfg, transforms) -> dict | None:
                               "has", field="data.labels",
                               fix="train on the data the labels were made on (same data config)")
         labels = source.lineage()
+        labels["test_recordings"] = sorted(source.matched & set(test_recordings or ()))
     parent = None
     for key in ("init_from", "ckpt_path"):
         path = cfg.get(key)

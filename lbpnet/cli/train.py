@@ -209,7 +209,9 @@ def train(cfg: DictConfig) -> dict:
     if hasattr(dm, "split_summary"):      # window data: QC policy and windows flagged/excluded
         metrics["quality"] = dm.split_summary()
     from lbpnet.cli.lineage import run_lineage   # label-set version and parent checkpoint
-    lineage = run_lineage(cfg, getattr(dm, "transforms", ()))
+    test_keys = [dm.recordings[i].key for i in dm.split.side("test")] \
+        if "test" in dm.datasets else []  # a label set that relabels these changes the test set
+    lineage = run_lineage(cfg, getattr(dm, "transforms", ()), test_keys)
     if lineage is not None:
         metrics["lineage"] = lineage
     if trainer.is_global_zero:
