@@ -161,6 +161,14 @@ def monitor(cfg: DictConfig) -> dict:
             np.where(dm.table.present[r], dm.table.days[r] / 7.0, np.nan),
             dm.table.pros[r], dm.table.outcomes, specs, fc["forecasts"].get(pid, []), rules,
             as_of, horizon, int(cfg.n_baseline))
+        if dm.table.measure_names:               # sensor measures (the simulator's sessions)
+            from lbpnet.monitoring.patient_summary import sensor_changes
+            stable = [t for t in train_rows if labels[t] == 1]
+            use = stable if len(stable) >= 3 else train_rows
+            who = "stable (non-responder) training" if use is stable else "training"
+            summary["sensor_changes"] = sensor_changes(
+                dm.table.measures[r], dm.table.measure_names, dm.table.measures[use], as_of,
+                int(cfg.n_baseline), f"{len(use)} {who} patients")
         summary["sessions"] = [s for s in summary["sessions"]
                                if s["session"] <= int(dm.table.present[r].sum())]
         summary.update(

@@ -68,6 +68,51 @@ def outcome_specs(values: np.ndarray, outcomes: Sequence[str], info: Mapping,
     return specs
 
 
+def sensor_changes(values: np.ndarray, names: Sequence[str], train_values: np.ndarray,
+                   as_of: int, n_baseline: int = 1, what: str = "training patients"
+                   ) -> list[dict]:
+    """Change from baseline of each sensor measure at sessions 1..``as_of``, beside its SDC95.
+
+    The direction of a sensor measure (is a rise worse?) is not stated by the data, so the
+    records say only whether a change exceeds the SDC95 (``beyond_sdc``), never better/worse.
+
+    Parameters
+    ----------
+    values : ndarray (S, M)
+        The patient's measures per session (NaN: not measured).
+    train_values : ndarray (P, S, M)
+        Training patients' measures: SEM by test-retest of sessions 1 -> 2.
+
+    Returns
+    -------
+    list of dict
+        ``session``, ``measure``, ``baseline``, ``change``, ``sdc95``, ``rci``, ``beyond_sdc``,
+        ``sem_source`` (measures whose SEM cannot be estimated are left out).
+    """
+    from lbpnet.monitoring.change import baseline, reliable_change_index, sdc95
+    v = np.asarray(values, float)[:as_of]
+    base = baseline(v[None], n_baseline)[0]
+    out = []
+    for m, name in enumerate(names):
+        try:
+            sem = sem_test_retest(train_values[:, 0, m], train_values[:, 1, m])
+        except Exception:                         # noqa: BLE001 - too few pairs: no SDC
+            continue
+        if not (np.isfinite(sem) and sem > 0 and np.isfinite(base[m])):
+            continue
+        sdc = float(sdc95(sem))
+        for s in range(as_of):
+            if not np.isfinite(v[s, m]):
+                continue
+            c = float(v[s, m] - base[m])
+            out.append({"session": s + 1, "measure": str(name), "baseline": float(base[m]),
+                        "change": c, "sdc95": sdc,
+                        "rci": float(reliable_change_index(c, sem)),
+                        "beyond_sdc": bool(abs(c) > sdc), "kind": "sensor",
+                        "sem_source": f"test-retest, sessions 1->2 of {what}"})
+    return out
+
+
 def _num(x) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
@@ -78,7 +123,9 @@ def forecast_record(f: Forecast, patient: str, forecaster: str) -> dict:
             "horizon_session": f.horizon_session, "median": _num(f.median),
             "lower": _num(f.lower), "upper": _num(f.upper), "level": f.level,
             "calibrated": f.calibrated, "model_version": f.model_version,
-            "forecaster": forecaster}
+            "forecaster": forecaster,
+            # an unbounded end: too few calibration patients for this level (honest, not hidden)
+            "bounded": bool(np.isfinite(f.lower) and np.isfinite(f.upper))}
 
 
 def patient_summary(patient: str, session_labels: Sequence[str], times: np.ndarray,

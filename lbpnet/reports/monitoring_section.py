@@ -75,7 +75,8 @@ def _flags_table(summary: dict) -> str:
 
 def _forecast_table(summary: dict) -> str:
     rows = [(f["outcome"], f["horizon_session"], _n(f["median"]),
-             f"{_n(f['lower'])} to {_n(f['upper'])}", f"{100 * f['level']:.0f} %",
+             f"{_n(f['lower'])} to {_n(f['upper'])}" if f.get("bounded", True) else
+             "unbounded (too few calibration patients)", f"{100 * f['level']:.0f} %",
              "yes" if f["calibrated"] else "no") for f in summary.get("forecasts") or []]
     return table(["outcome", "session", "median", "interval", "level", "calibrated"], rows,
                  numeric=(1, 2)) if rows else "<p class=\"muted\">No forecast.</p>"
@@ -95,6 +96,20 @@ def _change_table(summary: dict) -> str:
                      _n(c["rci"], 2), "—" if c["mic"] is None else c["mic"], verdict))
     return table(["outcome", "baseline", f"change at session {s}", "SDC95", "RCI", "MIC",
                   "verdict"], rows, numeric=(1, 2, 3, 4)) if rows else ""
+
+
+def _sensor_table(summary: dict) -> str:
+    s = summary["as_of_session"]
+    rows = [(c["measure"], _n(c["baseline"], 3), _n(c["change"], 3), _n(c["sdc95"], 3),
+             _n(c["rci"], 2), "beyond the SDC" if c["beyond_sdc"] else "within measurement error")
+            for c in summary.get("sensor_changes") or [] if c["session"] == s]
+    if not rows:
+        return ""
+    return ('<h3 id="monitoring-sensors">Sensor measures: change since baseline</h3>'
+            "<p class=\"muted\">Whether a rise or a fall of these measures is worse is not "
+            "stated by the data; only whether the change exceeds measurement error.</p>"
+            + table(["measure", "baseline", f"change at session {s}", "SDC95", "RCI",
+                     "verdict"], rows, numeric=(1, 2, 3, 4)))
 
 
 def monitoring_section(summary: dict, plot_png: bytes | None = None) -> str:
@@ -124,4 +139,4 @@ def monitoring_section(summary: dict, plot_png: bytes | None = None) -> str:
             f'<h3 id="monitoring-flags">Flags</h3>{_flags_table(summary)}{prob}'
             f'<h3 id="monitoring-forecasts">Forecasts</h3>{_forecast_table(summary)}'
             f'<h3 id="monitoring-change">Change since baseline</h3>{_change_table(summary)}'
-            f'<p class="muted">{esc(sem)}</p>{img}')
+            f'<p class="muted">{esc(sem)}</p>{_sensor_table(summary)}{img}')

@@ -171,3 +171,24 @@ def test_lbpnet_report_on_a_trajectory_run_shows_its_monitoring(trained_run, mon
         in page                                # the checkpoint sha256 in the provenance
     from lbpnet.audit import read_entries
     assert read_entries(tmp / "audit.jsonl")[-1]["command"] == "lbpnet-report"
+
+
+@pytest.mark.slow
+def test_monitor_a_simulated_cohort_run_with_sensor_measures(tmp_path, monkeypatch):
+    """SYNTHETIC simulator sessions (10 patients x 4): sensor measures' change beside SDC95."""
+    monkeypatch.setenv("LBPNET_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    monkeypatch.chdir(tmp_path)
+    cfg = compose_train_config(["experiment=synthetic_trajectory", "data.n_patients=10",
+                                "data.n_sessions=4", "trainer.max_epochs=1", "logger=none",
+                                "trainer.enable_progress_bar=false", "split.val_fraction=0.3"],
+                               tmp_path / "run", tmp_path)
+    metrics = train(cfg)
+    GlobalHydra.instance().clear()
+    run_monitor(monkeypatch, f"run_dir={tmp_path / 'run'}")
+    for pid in metrics["split"]["test"]["subjects"]:
+        m = json.loads((tmp_path / "run" / "monitoring" / pid / "monitoring.json").read_text())
+        assert m["synthetic"] is True and m["sensor_changes"]
+        measures = {c["measure"] for c in m["sensor_changes"]}
+        assert any(x.startswith("emg_median_freq/") for x in measures)
+        for c in m["sensor_changes"]:
+            assert c["beyond_sdc"] == (abs(c["change"]) > c["sdc95"]) and c["session"] <= 2
