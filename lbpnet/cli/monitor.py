@@ -7,9 +7,11 @@
 
 Reads the run's ``config.yaml`` and checkpoint (its SHA-256 checked against the one
 ``lbpnet-train`` recorded: the model version every forecast and flag carries), rebuilds its
-data (``data_root=`` points it at another data root holding the same outcomes), and for each
-monitored patient (default: the run's test patients) seen up to session ``as_of_session``
-(default: the run's ``observed_sessions``):
+data (``data_root=`` points it at another data root holding the same outcomes: e.g. the
+cohort with new sessions or new patients) with the run's own split from ``metrics.json``
+(training and validation patients keep their sides; every other patient, new ones included,
+is a test patient), and for each monitored patient (default: the test patients) seen up to
+session ``as_of_session`` (default: the run's ``observed_sessions``):
 
 - forecasts each later session from sessions 1, 2, …, ``as_of_session`` with the run's
   model, the intervals conformal-calibrated (:class:`lbpnet.monitoring.ConformalCalibrator`)
@@ -52,6 +54,40 @@ def rules_path(name: str) -> Path:
     return CONFIG_DIR / "monitoring" / f"{name}.yaml"
 
 
+def recorded_split(recordings, train, val, name: str = "recorded"):
+    """The run's own patient split (``metrics.json``): its training and validation patients
+    keep their sides; every other patient of the data, including patients the run never saw
+    (a new data root), is a test patient. Returns a :class:`lbpnet.windows.splits.Split`."""
+    from lbpnet.windows.splits import Split, check_no_leakage
+    train, val = {str(p) for p in train}, {str(p) for p in val}
+    sides = {"train": [], "val": [], "test": []}
+    for i, r in enumerate(recordings):
+        s = str(r.subject)
+        sides["train" if s in train else "val" if s in val else "test"].append(i)
+    return check_no_leakage(Split(sides["train"], sides["val"], sides["test"], "subject",
+                                  f"{name} (as trained)"), recordings)
+
+
+def _as_trained(effective: DictConfig, run_dir: Path) -> DictConfig:
+    """``effective`` with ``split`` replaced by :func:`recorded_split` of the run's
+    ``metrics.json`` (another data root re-split by the config would move patients)."""
+    from omegaconf import open_dict
+
+    from lbpnet.explain.checkpoint_files import run_metrics
+    split = run_metrics(run_dir).get("split") or {}
+    train = (split.get("train") or {}).get("subjects")
+    if not train:
+        raise ConfigError("the run's metrics.json records no training patients",
+                          source=str(run_dir / "metrics.json"), field="split.train.subjects",
+                          fix="monitor a run lbpnet-train finished (it writes the split)")
+    with open_dict(effective):
+        effective.split = {"_target_": "lbpnet.cli.monitor.recorded_split", "_partial_": True,
+                           "train": list(train),
+                           "val": list((split.get("val") or {}).get("subjects") or []),
+                           "name": str(split.get("name") or "split")}
+    return effective
+
+
 def load_run(cfg: DictConfig):
     """``(run_dir, run config, data module, task, checkpoint path, sha256)`` of a trained
     trajectory run, its checkpoint verified and loaded."""
@@ -63,8 +99,12 @@ def load_run(cfg: DictConfig):
     cfg = resolve_run_dir(cfg)
     run_dir = Path(cfg.run_dir).expanduser().resolve()
     overrides = list(cfg.get("data_overrides") or [])
-    if cfg.get("data_root"):
+    trained, _ = run_config(run_dir)
+    if cfg.get("data_root"):          # config.yaml is resolved: the source's own root too
         overrides.append(f"data.root={cfg.data_root}")
+        if OmegaConf.select(trained, "data.module.source.root", default=None) is not None \
+                or "source" in (OmegaConf.select(trained, "data.module") or {}):
+            overrides.append(f"data.module.source.root={cfg.data_root}")
     trained, effective = run_config(run_dir, overrides)
     if "trajectory" not in str(OmegaConf.select(trained, "task._target_", default="")).lower():
         raise ConfigError(f"run {run_dir} is not a trajectory run (task "
@@ -72,6 +112,7 @@ def load_run(cfg: DictConfig):
                           source=str(run_dir / "config.yaml"), field="task._target_",
                           fix="give run_dir= a run of experiment=pro_trajectory or "
                               "synthetic_trajectory")
+    effective = _as_trained(effective, run_dir)      # the run's own patients keep their sides
     ckpt_path = find_checkpoint(run_dir, str(cfg.checkpoint))
     ckpt = read_checkpoint(ckpt_path)
     dm = build_datamodule(effective)

@@ -192,3 +192,38 @@ def test_monitor_a_simulated_cohort_run_with_sensor_measures(tmp_path, monkeypat
         assert any(x.startswith("emg_median_freq/") for x in measures)
         for c in m["sensor_changes"]:
             assert c["beyond_sdc"] == (abs(c["change"]) > c["sdc95"]) and c["session"] <= 2
+
+
+def test_a_new_data_root_keeps_the_runs_split_and_monitors_new_patients(trained_run,
+                                                                        monkeypatch, capsys):
+    import shutil
+    run, metrics, tmp = trained_run
+    monkeypatch.setenv("LBPNET_AUDIT_LOG", str(tmp / "audit.jsonl"))
+    new = tmp / "outcomes_new"
+    if not new.exists():
+        shutil.copytree(tmp / "outcomes", new)
+        (new / "sub-P77").mkdir()
+        (new / "sub-P77" / "sub-P77_sessions.tsv").write_text(
+            "session_id\tweeks\todi\tnrs\nses-1\t0\t50\t7\nses-2\t2\t60\t8\nses-3\t4\t66\t9\n")
+        with open(new / "participants.tsv", "a") as f:
+            f.write("sub-P77\tusual\n")
+    run_monitor(monkeypatch, f"run_dir={run}", f"data_root={new}", f"output_dir={tmp / 'new'}",
+                "as_of_session=3")
+    index = json.loads((tmp / "new" / "index.json").read_text())
+    assert sorted(index["patients"]) == sorted(metrics["split"]["test"]["subjects"] + ["P77"])
+    m = json.loads((tmp / "new" / "P77" / "monitoring.json").read_text())
+    assert [s["session"] for s in m["sessions"]] == [1, 2, 3]      # the sessions it has
+    assert {f["rule_id"] for f in m["flags"]} >= {"outcome_worsening_two_sessions"}
+    # a data root without the run's validation patients cannot calibrate: refused
+    bare = tmp / "outcomes_bare"
+    if not bare.exists():
+        shutil.copytree(new, bare)
+        keep = [line for line in (bare / "participants.tsv").read_text().splitlines()
+                if line.split("\t")[0][4:] not in metrics["split"]["val"]["subjects"]]
+        (bare / "participants.tsv").write_text("\n".join(keep) + "\n")
+        for pid in metrics["split"]["val"]["subjects"]:
+            shutil.rmtree(bare / f"sub-{pid}")
+    with pytest.raises(SystemExit) as err:
+        run_monitor(monkeypatch, f"run_dir={run}", f"data_root={bare}",
+                    f"output_dir={tmp / 'bare'}")
+    assert err.value.code == 2 and "validation patients" in capsys.readouterr().err
