@@ -180,10 +180,18 @@ def monitor(cfg: DictConfig) -> dict:
         raise ConfigError(f"as_of_session {as_of} must be 1..{horizon - 1} (the horizon is "
                           f"session {horizon})", field="as_of_session",
                           fix=f"use a session between 1 and {horizon - 1}")
+    forecaster = str(cfg.get("forecaster") or "gru")
     model_version = f"sha256:{sha}"
+    if forecaster == "mixed_model":      # fitted here: versioned by its training data
+        import hashlib
+        train_rows = [dm.table.patients.index(p) for p in sides["train"]]
+        digest = hashlib.sha256(np.ascontiguousarray(dm.table.pros[train_rows]).tobytes()
+                                + "|".join(sides["train"]).encode()).hexdigest()
+        model_version = f"mixed_model@lbpnet-{__version__}:training-data-sha256:{digest}"
     fc, calibration = calibrated_forecasts(
         task, dm, patients, sides["val"], sides["train"], range(1, as_of + 1),
-        float(cfg.level), str(cfg.conformal_method), str(cfg.probability), model_version)
+        float(cfg.level), str(cfg.conformal_method), str(cfg.probability), model_version,
+        forecaster)
     rows = {p: i for i, p in enumerate(dm.table.patients)}
     train_rows = [rows[p] for p in sides["train"]]
     labels = dm.non_response.of_table(dm.table.pros, dm.table.outcomes, horizon)
@@ -201,7 +209,7 @@ def monitor(cfg: DictConfig) -> dict:
             pid, ses + [str(s + 1) for s in range(len(ses), S)],
             np.where(dm.table.present[r], dm.table.days[r] / 7.0, np.nan),
             dm.table.pros[r], dm.table.outcomes, specs, fc["forecasts"].get(pid, []), rules,
-            as_of, horizon, int(cfg.n_baseline))
+            as_of, horizon, int(cfg.n_baseline), forecaster)
         if dm.table.measure_names:               # sensor measures (the simulator's sessions)
             from lbpnet.monitoring.patient_summary import sensor_changes
             stable = [t for t in train_rows if labels[t] == 1]
@@ -215,7 +223,7 @@ def monitor(cfg: DictConfig) -> dict:
         summary.update(
             non_response=fc["non_response"].get(pid), synthetic=synthetic,
             model={"version": model_version, "checkpoint": str(ckpt_path),
-                   "forecaster": "gru", "run_dir": str(run_dir)},
+                   "checkpoint_sha256": sha, "forecaster": forecaster, "run_dir": str(run_dir)},
             calibration=calibration, lbpnet_version=__version__,
             created_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             note="Decision support for a clinician's review, never a diagnosis."
@@ -227,6 +235,7 @@ def monitor(cfg: DictConfig) -> dict:
                         "plot": str(folder / "trajectory.png"),
                         "flags": len(summary["flags"])}
     index = _plain({"run_dir": str(run_dir), "model_version": model_version,
+                    "forecaster": forecaster,
                     "as_of_session": as_of, "horizon_session": horizon,
                     "rule_set": {"id": rules.name, "version": rules.version,
                                  "source": rules.source},

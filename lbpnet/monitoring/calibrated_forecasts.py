@@ -16,7 +16,7 @@ import numpy as np
 
 from lbpnet.errors import ConfigError
 from lbpnet.monitoring.conformal import ConformalCalibrator
-from lbpnet.monitoring.model_forecasts import forecasts_at
+from lbpnet.monitoring.model_forecasts import forecasts_at, mixed_model_forecasts_at
 from lbpnet.monitoring.probability import ProbabilityCalibrator
 from lbpnet.monitoring.rule_engine import Forecast
 from lbpnet.tasks.trajectory_metrics import median_index
@@ -25,7 +25,8 @@ from lbpnet.tasks.trajectory_metrics import median_index
 def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients: Sequence[str],
                          training_patients: Sequence[str], prefixes: Sequence[int],
                          level: float = 0.8, method: str = "normalised",
-                         probability: str = "platt", model_version: str = "") -> tuple[dict, dict]:
+                         probability: str = "platt", model_version: str = "",
+                         forecaster: str = "gru") -> tuple[dict, dict]:
     """Calibrated forecasts of ``patients`` from each of ``prefixes`` sessions seen.
 
     Parameters
@@ -40,6 +41,9 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
     method, probability : str
         Conformal score (``normalised`` | ``cqr``) and probability calibration
         (``platt`` | ``isotonic``).
+    forecaster : {"gru", "mixed_model"}
+        The run's model, or the linear mixed-effects model fitted on ``training_patients``
+        (its quantiles at the task's levels; no P(non-response)).
 
     Returns
     -------
@@ -55,8 +59,16 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
                           fix="train with a validation side to calibrate on")
     mid = median_index(task.quantiles)
     prefixes = [int(k) for k in prefixes]
-    cal = forecasts_at(task, dm, calibration_patients, prefixes)
-    mon = forecasts_at(task, dm, patients, prefixes)
+    if forecaster == "gru":
+        cal = forecasts_at(task, dm, calibration_patients, prefixes)
+        mon = forecasts_at(task, dm, patients, prefixes)
+    elif forecaster == "mixed_model":
+        cal, mon = (mixed_model_forecasts_at(dm, training_patients, who, prefixes,
+                                             task.quantiles)
+                    for who in (calibration_patients, patients))
+    else:
+        raise ConfigError(f"unknown forecaster '{forecaster}'", field="forecaster",
+                          fix="use gru (the run's model) or mixed_model")
     S = dm.table.n_sessions
     horizon = int(dm.horizon_session or S)
     judged = dm.non_response.outcome or dm.table.outcomes[0]
@@ -82,7 +94,7 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
             iv_level = float(task.quantiles[-1] - task.quantiles[0])
         raw = mon["non_response_prob"][mk]
         prob, p_cal = raw.astype(float), False
-        if ck.any():
+        if ck.any() and np.isfinite(raw).any():
             known = ~np.isnan(cal["non_response"][ck])
             if known.any():
                 pc = ProbabilityCalibrator(probability).fit(cal["non_response_prob"][ck],
@@ -102,6 +114,8 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
                     lo, med, hi = (float(x) for x in mq[i, a, o])
                     out["forecasts"][pid].append(Forecast(name, h, k, lo, med, hi, iv_level,
                                                           model_version, calibrated))
+            if not np.isfinite(raw[i]):
+                continue                    # the forecaster gives no P(non-response)
             out["non_response"][pid] = {"probability": float(prob[i]),
                                         "raw_probability": float(raw[i]), "calibrated": p_cal,
                                         "made_at_session": k, "horizon_session": horizon,

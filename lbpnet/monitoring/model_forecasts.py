@@ -69,3 +69,29 @@ def forecasts_at(task, dm, patients: Sequence[str], prefixes: Sequence[int]) -> 
     task.train(was_training)
     ex.update(quantiles=out["quantiles"].cpu(), prob=out["non_response_prob"].cpu())
     return task.predictions(ex, dm)
+
+
+def mixed_model_forecasts_at(dm, training_patients: Sequence[str], patients: Sequence[str],
+                             prefixes: Sequence[int], quantiles: Sequence[float]) -> dict:
+    """Forecasts of the linear mixed-effects model (:class:`~lbpnet.monitoring.
+    MixedEffectsForecaster`, fitted on ``training_patients``) in the layout of
+    :func:`forecasts_at`, for the same examples (``non_response_prob`` NaN: the mixed model
+    gives none)."""
+    from lbpnet.monitoring.mixed_model import MixedEffectsForecaster
+    ex = examples_at(dm, patients, prefixes)
+    if not ex:
+        return {"patient": np.array([], dtype=object), "k": np.array([], dtype=int)}
+    rows = {p: i for i, p in enumerate(dm.table.patients)}
+    weeks = np.where(dm.table.present, dm.table.days / 7.0, np.nan)
+    train = [rows[str(p)] for p in training_patients]
+    model = MixedEffectsForecaster(quantiles).fit(weeks[train], dm.table.pros[train])
+    r, k = ex["patient"].numpy().astype(int), ex["k"].numpy().astype(int)
+    A = ex["future"].shape[1]
+    q = np.full((len(r), A, len(dm.table.outcomes), len(quantiles)), np.nan)
+    for kk in sorted(set(k.tolist())):
+        sel = k == kk
+        q[sel] = model.predict(weeks[r[sel]], dm.table.pros[r[sel]], kk)[:, :A]
+    return {"patient": np.asarray(dm.table.patients, dtype=object)[r], "k": k,
+            "quantiles": q, "future": ex["future"].numpy(),
+            "non_response_prob": np.full(len(r), np.nan),
+            "non_response": ex["non_response"].numpy()}

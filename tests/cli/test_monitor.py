@@ -227,3 +227,19 @@ def test_a_new_data_root_keeps_the_runs_split_and_monitors_new_patients(trained_
         run_monitor(monkeypatch, f"run_dir={run}", f"data_root={bare}",
                     f"output_dir={tmp / 'bare'}")
     assert err.value.code == 2 and "validation patients" in capsys.readouterr().err
+
+
+def test_the_mixed_model_as_the_monitored_forecaster(trained_run, monkeypatch):
+    run, metrics, tmp = trained_run
+    monkeypatch.setenv("LBPNET_AUDIT_LOG", str(tmp / "audit.jsonl"))
+    run_monitor(monkeypatch, f"run_dir={run}", "forecaster=mixed_model",
+                f"output_dir={tmp / 'mixed'}")
+    index = json.loads((tmp / "mixed" / "index.json").read_text())
+    assert index["forecaster"] == "mixed_model"
+    assert index["model_version"].startswith("mixed_model@") and "sha256" in index["model_version"]
+    for pid in index["patients"]:
+        m = json.loads((tmp / "mixed" / pid / "monitoring.json").read_text())
+        assert m["model"]["forecaster"] == "mixed_model" and m["non_response"] is None
+        assert m["forecasts"] and all(f["calibrated"] and f["forecaster"] == "mixed_model"
+                                      and f["model_version"] == index["model_version"]
+                                      for f in m["forecasts"])
