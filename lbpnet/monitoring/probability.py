@@ -2,7 +2,8 @@
 
 :class:`ProbabilityCalibrator` maps a forecaster's raw probabilities to calibrated ones,
 fitted on patients the forecaster never trained on: Platt scaling (a logistic regression on
-the logit of the raw probability, scikit-learn) or isotonic regression (scikit-learn,
+the logit of the raw probability, scikit-learn; its slope held at >= 0, so the ranking is never
+reversed) or isotonic regression (scikit-learn,
 monotone, needs more patients). :func:`reliability_table` bins predictions and compares the
 mean prediction with the observed rate per bin (with a Wilson 95 % interval, so a bin of
 three patients is seen to say little); :func:`reliability_figure` draws it.
@@ -67,7 +68,14 @@ class ProbabilityCalibrator:
             return self
         if self.method == "platt":
             from sklearn.linear_model import LogisticRegression
-            self.model = LogisticRegression(C=1e4).fit(self._logit(p), y.astype(int))
+            model = LogisticRegression(C=1e4).fit(self._logit(p), y.astype(int))
+            if model.coef_[0, 0] <= 0:
+                # the held-out patients rank the other way round (a few patients, a weak
+                # score): a calibration must not flip the ranking, so the slope is held at 0
+                # and every patient gets the observed rate
+                self.constant = float(y.mean())
+                return self
+            self.model = model
         else:
             from sklearn.isotonic import IsotonicRegression
             self.model = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(p, y)

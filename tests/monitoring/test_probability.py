@@ -44,3 +44,15 @@ def test_one_class_and_bad_input():
         ProbabilityCalibrator("beta")
     with pytest.raises(ConfigError, match="known outcome"):
         ProbabilityCalibrator().fit([0.5], [np.nan])
+
+
+def test_platt_never_reverses_the_ranking():
+    """SYNTHETIC: calibration patients whose outcome falls with the score (a few patients,
+    a weak score); Platt must not flip the order: the slope is held at 0 (the observed rate),
+    while a rightly ordered set keeps its order."""
+    p = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8])
+    reversed_y = np.array([1.0, 1.0, 0.0, 1.0, 0.0, 0.0])
+    out = ProbabilityCalibrator("platt").fit(p, reversed_y).predict([0.1, 0.9])
+    np.testing.assert_allclose(out, [0.5, 0.5])
+    right = ProbabilityCalibrator("platt").fit(p, 1 - reversed_y).predict([0.1, 0.9])
+    assert right[1] > right[0]
