@@ -87,7 +87,7 @@ def _default_config(config_name: str, config_dir: str) -> dict:
     from hydra._internal.utils import create_config_search_path
     from hydra.types import RunMode
 
-    from lbpnet.cli.config_path import CONFIG_DIR
+    from lbpnet.config_dir import CONFIG_DIR
 
     loader = ConfigLoaderImpl(config_search_path=create_config_search_path(
         str(config_dir or CONFIG_DIR)))

@@ -1,9 +1,5 @@
-"""Where the Hydra configs live: ``conf/`` at the repository root (editable install)."""
+"""Where the Hydra configs live (:data:`lbpnet.config_dir.CONFIG_DIR`), for the entry points."""
 
-from __future__ import annotations
+from lbpnet.config_dir import CONFIG_DIR
 
-import os
-from pathlib import Path
-
-CONFIG_DIR = Path(os.environ.get("LBPNET_CONFIG_DIR",
-                                 Path(__file__).resolve().parents[2] / "conf"))
+__all__ = ["CONFIG_DIR"]
