@@ -5,6 +5,7 @@
     lbpnet-export fhir run_dir=logs/synthetic_strategy/runs/<time> [report=<report folder>]
                   [out=<folder>] [waveform_seconds=2] [keep_dates=true] [side=test]
     lbpnet-export fhir run_dir=strategy-cnn@production [registry=<registry folder>]
+    lbpnet-monitor run_dir=<trajectory run> && lbpnet-export fhir run_dir=<trajectory run>
 
 Reads the run folder (:mod:`lbpnet.reports.fhir_run`): ``metrics.json`` and
 ``config.yaml`` (required), the recordings its data config names, an explanation
@@ -12,6 +13,9 @@ Reads the run folder (:mod:`lbpnet.reports.fhir_run`): ``metrics.json`` and
 summaries ``<run_dir>/monitoring/*/monitoring.json`` for flags and forecasts. Writes
 ``<out>/bundle-<subject>.json`` per patient and ``<out>/export.json`` (what was written,
 resource counts), each file atomically. ``out`` defaults to ``<run_dir>/fhir``.
+A trajectory run on named outcomes (``experiment=pro_trajectory``) exports each session's
+PROs (:mod:`lbpnet.reports.fhir_outcomes`) with lbpnet-monitor's forecasts and flags; it
+needs those summaries (run ``lbpnet-monitor`` first) unless ``monitoring_summaries=false``.
 The Provenance names the registry version (``model_version=``, else the newest version of
 the registry holding the tested checkpoint's sha256, else none).
 """
@@ -36,6 +40,7 @@ from lbpnet.hashing import file_sha256
 from lbpnet.reports.fhir_bundle import (ModelInfo, PatientInputs, count_resources,
                                         patient_bundle, write_bundle)
 from lbpnet.reports.fhir_monitoring import read_monitoring_folder
+from lbpnet.reports.fhir_outcomes import is_outcome_table, table_sessions
 from lbpnet.reports.fhir_provenance import find_audit_entry
 from lbpnet.reports.fhir_run import (audit_log_path, find_explanation, read_run,
                                      registry_version_of, split_subjects, tested_checkpoint,
@@ -69,6 +74,20 @@ def recording_measures(rec) -> dict:
                 float(np.sqrt((x ** 2).sum(1)).mean()),
                 None if unit in ("n/a", "", None) else ucum(unit))
     return out
+
+
+def check_monitoring(root: Path, cfg: DictConfig) -> None:
+    """A trajectory run's model output is its forecasts and flags, which lbpnet-monitor
+    writes: without ``<run_dir>/monitoring/*/monitoring.json`` the export stops (a
+    ConfigError saying to run lbpnet-monitor first), unless ``monitoring_summaries=false``
+    asks for the PROs alone."""
+    if cfg.get("monitoring_summaries", True) and not any(
+            root.glob("monitoring/*/monitoring.json")):
+        raise ConfigError("this trajectory run has no monitoring summaries, so the bundles "
+                          "would hold no forecast or flag", source=str(root / "monitoring"),
+                          field="run_dir",
+                          fix=f"run 'lbpnet-monitor run_dir={root}' first, or give "
+                              "monitoring_summaries=false to export the PROs only")
 
 
 def _safe(subject: str) -> str:
@@ -107,8 +126,18 @@ def export_fhir(cfg: DictConfig) -> dict:
                               f"(it has {subjects[:10]}…)", field="subjects",
                               fix="name subjects of the run (metrics.json → split)")
         subjects = sorted(wanted)
-    recordings = [r for r in instantiate(run_cfg.data.module.source)()
-                  if str(r.subject) in set(subjects)]
+    source = instantiate(run_cfg.data.module.source)()
+    instruments = {}
+    if is_outcome_table(source):       # a trajectory run on named outcomes: PROs only
+        instruments = dict(source.info)
+        if keep_dates:
+            log.warning("the outcome table holds weeks since each patient's first session, "
+                        "not dates: the PROs get relative times")
+        source = table_sessions(source)
+    if str(OmegaConf.select(run_cfg, "data.module._target_", default="")).endswith(
+            "TrajectoryDataModule"):
+        check_monitoring(root, cfg)
+    recordings = [r for r in source if str(r.subject) in set(subjects)]
     explanation = find_explanation(root, cfg.get("report"))
     windows, outputs, method = {}, [], None
     if explanation is not None:
@@ -138,13 +167,14 @@ def export_fhir(cfg: DictConfig) -> dict:
         recs = [r for r in recordings if str(r.subject) == subject]
         inputs = PatientInputs(
             subject, recs,
-            measures={r.key: recording_measures(r) for r in recs} if cfg.get("measures", True)
-            else {},
+            measures={r.key: recording_measures(r) for r in recs if r.streams}
+            if cfg.get("measures", True) else {},
             windows={r.key: windows[r.key] for r in recs if r.key in windows},
             output_names=outputs, method=method,
             flags=[f for f in monitoring["flags"] if f["subject"] == subject],
             forecasts=[f for f in monitoring["forecasts"] if f["subject"] == subject],
-            synthetic=synthetic or any(r.metadata.get("synthetic", False) for r in recs))
+            synthetic=synthetic or any(r.metadata.get("synthetic", False) for r in recs),
+            instruments=instruments)
         bundle = patient_bundle(inputs, model, bool(keep_dates), waveform_s,
                                 float(cfg.get("threshold", 0.5)))
         path = write_bundle(bundle, out / f"bundle-{_safe(subject)}.json")

@@ -17,7 +17,8 @@ import numpy as np
 
 from lbpnet.atomic import atomic_write_text
 from lbpnet.reports import fhir_codes as codes
-from lbpnet.reports.fhir_findings import forecast_finding, make_flag, window_findings
+from lbpnet.reports.fhir_findings import (forecast_finding, forecast_interpretation, make_flag,
+                                          window_findings)
 from lbpnet.reports.fhir_observations import (measure_observations, outcome_observations,
                                               timing, waveform_observation)
 from lbpnet.reports.fhir_provenance import make_provenance
@@ -74,6 +75,11 @@ class PatientInputs:
         Monitoring items of this subject (:mod:`lbpnet.reports.fhir_monitoring`).
     synthetic : bool
         Simulated data (tagged in the bundle and the Patient).
+    method : str, optional
+        The explanation method of the findings.
+    instruments : dict of str to Instrument
+        Outcome instrument → its sidecar meaning (long name, units) on a trajectory run
+        (:mod:`lbpnet.reports.fhir_outcomes`); empty: ODI/NRS by LOINC, others by name.
     """
 
     subject: str
@@ -85,6 +91,7 @@ class PatientInputs:
     forecasts: list = field(default_factory=list)
     synthetic: bool = False
     method: str | None = None
+    instruments: dict = field(default_factory=dict)
 
 
 def _entry(resource) -> dict:
@@ -110,7 +117,8 @@ def patient_bundle(inputs: PatientInputs, model: ModelInfo, keep_dates: bool = F
     model_device = make_model_device(model.task, model.checkpoint["sha256"],
                                      model.lbpnet_version, model.registry_version)
     resources, derived, devices = [patient, model_device], [], {}
-    for rec in inputs.recordings:
+    pros = {}                   # session position (1-based) -> its outcome observations
+    for position, rec in enumerate(inputs.recordings, start=1):
         device_ids, waveforms = {}, {}
         for name, stream in rec.streams.items():
             key = stream_key(stream)
@@ -128,7 +136,9 @@ def patient_bundle(inputs: PatientInputs, model: ModelInfo, keep_dates: bool = F
                                         device_ids, waveforms, keep_dates)
         resources += measures
         derived += measures
-        resources += outcome_observations(rec, patient.id, keep_dates)
+        pros[str(position)] = outcome_observations(rec, patient.id, keep_dates,
+                                                   inputs.instruments)
+        resources += pros[str(position)]
         windows = inputs.windows.get(rec.key)
         if windows is not None:
             sources = [ref("Observation", m.id) for m in measures] or [
@@ -137,7 +147,7 @@ def patient_bundle(inputs: PatientInputs, model: ModelInfo, keep_dates: bool = F
                                     timing(rec, keep_dates), sources, threshold, inputs.method)
             resources += found
             derived += found
-    findings = [forecast_finding(f, patient.id, {}) for f in inputs.forecasts]
+    findings = [_forecast(f, inputs, pros, patient.id, keep_dates) for f in inputs.forecasts]
     resources += findings
     derived += findings
     for flag in inputs.flags:
@@ -157,6 +167,38 @@ def patient_bundle(inputs: PatientInputs, model: ModelInfo, keep_dates: bool = F
     if meta:
         data["meta"] = meta
     return Bundle.model_validate(data)
+
+
+def _forecast(forecast: dict, inputs: PatientInputs, pros: dict, patient_id: str,
+              keep_dates: bool):
+    """A monitoring forecast as a finding: timed as its horizon session (lbpnet-monitor
+    counts sessions from 1 in the patient's order), in its instrument's unit, derived from
+    the outcome observations of the sessions it had seen (``made_at_session``)."""
+    from lbpnet.reports.fhir_outcomes import outcome_code
+
+    forecast = dict(forecast)
+    if not forecast.get("unit") and (inputs.instruments or forecast["outcome"] in
+                                     codes.OUTCOME_CODES):
+        forecast["unit"] = outcome_code(forecast["outcome"], inputs.instruments)[3]["code"]
+    when, seen = {}, []
+    session = forecast.get("session")
+    if session is not None and session.isdigit() and 0 < int(session) <= len(inputs.recordings):
+        when = timing(inputs.recordings[int(session) - 1], keep_dates)
+    made_at = forecast.get("made_at_session")
+    if made_at is not None and made_at.isdigit():
+        seen = [ref("Observation", o.id) for s in range(1, int(made_at) + 1)
+                for o in pros.get(str(s), [])]
+    name = forecast["outcome"]
+    first = (inputs.recordings[0].metadata or {}).get("outcomes", {}) if inputs.recordings \
+        else {}
+    baseline = first.get(name)
+    info = inputs.instruments.get(name)
+    worse = getattr(info, "higher_is_worse", None)
+    if worse is None and name.lower() in codes.OUTCOME_CODES:
+        worse = True                                  # ODI and pain NRS: higher is worse
+    judged = forecast_interpretation(forecast, None if baseline is None else float(baseline),
+                                     worse)
+    return forecast_finding(forecast, patient_id, when, derived_from=seen, judged=judged)
 
 
 def write_bundle(bundle, path: str | os.PathLike) -> Path:

@@ -50,8 +50,10 @@ def _interval_extension(low, high, level, n_windows=None) -> dict:
 
 def finding(rid: str, output: str, value: float, low, high, level, patient_id: str,
             when: dict, derived_from: list, threshold: float | None, unit: str | None = "1",
-            n_windows: int | None = None, method: str | None = None):
-    """One model-finding ``Observation`` (see the module docstring)."""
+            n_windows: int | None = None, method: str | None = None,
+            judged: dict | None = None):
+    """One model-finding ``Observation`` (see the module docstring); ``judged``: an
+    interpretation given instead of the threshold's (``{"code", "display", "text"}``)."""
     from fhir.resources.R4B.observation import Observation
 
     data = {"id": rid, "status": "preliminary",
@@ -67,7 +69,12 @@ def finding(rid: str, output: str, value: float, low, high, level, patient_id: s
     extensions.append(_interval_extension(low, high, level, n_windows))
     data["extension"] = extensions
     data.update({k: v for k, v in when.items() if k != "extension"})
-    if threshold is not None:
+    if judged is not None:
+        data["interpretation"] = [{"coding": [{"system": codes.INTERPRETATION,
+                                               "code": judged["code"],
+                                               "display": judged["display"]}],
+                                   "text": judged["text"]}]
+    elif threshold is not None:
         code = interpretation(low, high, value, threshold)
         data["interpretation"] = [{"coding": [{"system": codes.INTERPRETATION, "code": code,
                                                "display": INTERPRETATIONS[code]}],
@@ -96,8 +103,44 @@ def window_findings(windows: dict, output_names, recording, patient_id: str, whe
     return out
 
 
-def forecast_finding(forecast: dict, patient_id: str, when: dict, threshold=None):
-    """A finding from a monitoring forecast (its interval and level as given)."""
+def forecast_interpretation(forecast: dict, baseline: float | None,
+                            higher_is_worse: bool | None) -> dict | None:
+    """The interpretation of a forecast against the patient's baseline (first session):
+    the whole interval on the better side — ``B`` (better), on the worse side — ``W``
+    (worse), ``U`` / ``D`` (up / down) when the instrument states no direction, else
+    ``IND`` (also when an end is missing: lbpnet-monitor leaves it unbounded when too few
+    patients calibrated it); None without a baseline. Not a judgement of clinical importance
+    (the monitoring rules judge that, against the instrument's MIC)."""
+    if baseline is None or not np.isfinite(baseline):
+        return None
+    low, high = forecast.get("lower"), forecast.get("upper")
+    open_ended = low is None or high is None
+    low = -np.inf if low is None else low
+    high = np.inf if high is None else high
+    up, down = low > baseline, high < baseline
+    if higher_is_worse is None:
+        code, display = ("U", "Significant change up") if up else (
+            ("D", "Significant change down") if down else ("IND", "Indeterminate"))
+    else:
+        worse = up if higher_is_worse else down
+        better = down if higher_is_worse else up
+        code, display = ("W", "Worse") if worse else (
+            ("B", "Better") if better else ("IND", "Indeterminate"))
+    side = {"U": "above", "W": "on the worse side of", "D": "below",
+            "B": "on the better side of"}.get(code)
+    level = forecast.get("level")
+    name = f"{level:.0%} interval" if level else "interval"
+    name = f"{name} (unbounded)" if open_ended else name
+    text = (f"the {name} lies wholly {side} the baseline {baseline:g}" if side
+            else f"the {name} contains the baseline {baseline:g}")
+    return {"code": code, "display": display, "text": text}
+
+
+def forecast_finding(forecast: dict, patient_id: str, when: dict, threshold=None,
+                     derived_from: list | None = None, judged: dict | None = None):
+    """A finding from a monitoring forecast (its interval and level as given);
+    ``derived_from``: references to the observations the forecast was made from;
+    ``judged``: its interpretation (:func:`forecast_interpretation`)."""
     unit = forecast.get("unit") or codes.OUTCOME_CODES.get(forecast["outcome"].lower(),
                                                            (None,) * 4)[3] or "{score}"
     rid = resource_id("forecast", forecast["subject"], forecast["outcome"],
@@ -106,8 +149,10 @@ def forecast_finding(forecast: dict, patient_id: str, when: dict, threshold=None
         "not calibrated" if forecast.get("calibrated") is False else "calibration not stated")
     model = f", {forecast['model_version']}" if forecast.get("model_version") else ""
     return finding(rid, f"forecast/{forecast['outcome']}", forecast["value"], forecast["lower"],
-                   forecast["upper"], forecast["level"], patient_id, when, [], threshold,
-                   unit=unit, method=f"lbpnet-monitor forecast ({how}{model})")
+                   forecast["upper"], forecast["level"], patient_id, when,
+                   list(derived_from or []), threshold,
+                   unit=unit, method=f"lbpnet-monitor forecast ({how}{model})",
+                   judged=judged)
 
 
 def make_flag(flag: dict, patient_id: str, model_device_id: str | None, implicated: list):

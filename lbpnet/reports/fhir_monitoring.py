@@ -18,6 +18,7 @@ reads only what it needs and ignores every other key, so that the two can evolve
                     "value": 31.0,                           # or "median" / "estimate"
                     "lower": 24.0, "upper": 39.0,            # the interval, optional
                     "level": 0.8, "session": "4",            # or "horizon_session"
+                    "made_at_session": "2",                  # optional: sessions seen
                     "unit": "{score}", "calibrated": true, "model_version": "..."}]}
 
 (the field names of :class:`lbpnet.monitoring.rule_engine.Flag` / ``Forecast`` are read).
@@ -99,6 +100,8 @@ def _forecast(entry, where: str, source: str, subject=None) -> dict:
             "upper": upper, "level": _number(entry.get("level"), f"{where}.level", source),
             "session": None if _first(entry, "session", "horizon_session") is None
             else str(_first(entry, "session", "horizon_session")),
+            "made_at_session": None if entry.get("made_at_session") is None
+            else str(entry["made_at_session"]),
             "unit": entry.get("unit"), "calibrated": entry.get("calibrated"),
             "model_version": entry.get("model_version")}
 

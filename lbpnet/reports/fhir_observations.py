@@ -31,10 +31,18 @@ def timing(recording, keep_dates: bool) -> dict:
         value, unit = float(meta["start_offset_s"]), "s"
     elif meta.get("session_day") is not None:
         value, unit = float(meta["session_day"]), "d"
+    elif _finite(meta.get("session_week")):          # an outcome table's session time
+        value, unit = float(meta["session_week"]), "wk"
+    elif _finite(meta.get("session_index")):         # an outcome table without times
+        value, unit = float(meta["session_index"]), "{session}"
     else:
         return {}
     return {"extension": [{"url": codes.EXT_RELATIVE_TIME,
                            "valueQuantity": quantity(value, unit)}]}
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def fhir_datetime(value) -> str:
@@ -132,20 +140,23 @@ def _modality_of(name: str, device_ids: dict) -> str:
     return guess
 
 
-def outcome_observations(recording, patient_id: str, keep_dates: bool) -> list:
+def outcome_observations(recording, patient_id: str, keep_dates: bool,
+                         instruments: dict | None = None) -> list:
     """One ``Observation`` (category survey) per reported outcome of the session
-    (``metadata["outcomes"]``: ``odi``, ``nrs`` and any other instrument)."""
+    (``metadata["outcomes"]``: ``odi``, ``nrs`` and any other instrument; ``instruments``:
+    name → :class:`~lbpnet.recording.outcomes.Instrument`, the sidecar's long name and
+    units, see :func:`lbpnet.reports.fhir_outcomes.outcome_code`)."""
+    from lbpnet.reports.fhir_outcomes import outcome_code
+
     outcomes = (recording.metadata or {}).get("outcomes") or {}
     when = timing(recording, keep_dates)
     out = []
     for name, value in sorted(outcomes.items()):
         if value is None or not isinstance(value, (int, float)) or not math.isfinite(value):
             continue
-        system, c, display, unit = codes.OUTCOME_CODES.get(
-            str(name).lower(), (codes.OUTCOMES, str(name), f"{name} (outcome instrument)",
-                                "{score}"))
+        system, c, display, unit = outcome_code(str(name), instruments)
         out.append(_observation(resource_id("outcome", recording.key, name), (system, c, display),
-                                {"valueQuantity": quantity(float(value), unit)}, patient_id,
+                                {"valueQuantity": {"value": float(value), **unit}}, patient_id,
                                 when, _category("survey", "Survey")))
     return out
 
