@@ -1,6 +1,6 @@
 """Recompute the calibrated scores of finished runs from their tested checkpoints.
 
-    python experiments/pro_trajectory/rescore.py [arthritis epilepsy simulated]
+    python experiments/pro_trajectory/rescore.py [arthritis epilepsy simulated simulated/seed1 ...]
 
 For each run in ``results/`` this rebuilds the run's data module from its ``config.yaml``,
 loads the checkpoint ``lbpnet-train`` tested (``tested_checkpoint`` in ``metrics.json``,
@@ -58,9 +58,11 @@ def rescore(run: Path) -> int:
 
 
 def main(datasets: list[str]) -> None:
-    """Rescore every run of ``datasets`` (folder names under ``results/``; all when empty)."""
+    """Rescore every run of ``datasets`` (``<data set>`` or ``<data set>/seed<s>`` folders
+    under ``results/``; all when empty)."""
     runs = sorted(p.parent for p in (HERE / "results").glob("*/seed*/k*_fold*/metrics.json")
-                  if not datasets or p.parts[-4] in datasets)
+                  if not datasets or p.parts[-4] in datasets
+                  or "/".join(p.parts[-4:-2]) in datasets)
     for run in runs:
         print(f"{run.relative_to(HERE)}: {rescore(run)} probability keys changed", flush=True)
 
