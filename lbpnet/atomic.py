@@ -35,8 +35,14 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path`` atomically (temporary file, then rename); return the
+    path.
+    """
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def atomic_write_json(path: str | os.PathLike, obj, indent: int = 2) -> Path:
+    """Write ``obj`` as sorted, indented JSON (non-JSON values as ``str``) to ``path``
+    atomically; return the path.
+    """
     return atomic_write_text(path, json.dumps(obj, indent=indent, sort_keys=True, default=str) + "\n")

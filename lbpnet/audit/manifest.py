@@ -65,6 +65,7 @@ class RunManifest:
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """The manifest as a plain dict of its fields (JSON-ready)."""
         return asdict(self)
 
     def write(self, path: str | os.PathLike) -> Path:

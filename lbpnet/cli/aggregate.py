@@ -127,6 +127,9 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 
 def markdown(summary: list[dict], runs: list[dict], sweep_dir: Path) -> str:
+    """The Markdown report of a sweep: a mean ± sd table over ``runs`` of each metric of
+    ``summary``, marked SYNTHETIC when any run's data were.
+    """
     synthetic = any(r["metrics"].get("synthetic") for r in runs)
     lines = [f"# {'SYNTHETIC data: ' if synthetic else ''}{len(runs)} runs of {sweep_dir}", "",
              "| metric | mean ± sd | n | min | max |", "|---|---|---|---|---|"]
@@ -194,6 +197,9 @@ def aggregate(sweep_dir: str | Path, out_dir: str | Path | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``lbpnet-aggregate SWEEP_DIR [--out DIR] [--metrics ...]``: table and plot of a sweep's
+    ``metrics.json`` files; returns the exit status.
+    """
     parser = argparse.ArgumentParser(
         prog="lbpnet-aggregate",
         description="Mean ± sd table and per-run plot of the metrics.json files of a sweep.")

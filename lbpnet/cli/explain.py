@@ -175,6 +175,9 @@ def explain(cfg: DictConfig):
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="explain", version_base="1.3")
 def main(cfg: DictConfig) -> None:
+    """``lbpnet-explain``: the Hydra entry point over ``conf/explain.yaml``; an lbpnet error
+    ends with one message and exit status 2.
+    """
     from lbpnet.cli.console import user_errors
     with user_errors("lbpnet-explain"):    # an lbpnet error: one message, exit status 2
         explain(cfg)

@@ -49,15 +49,18 @@ class EpochSummary(pl.Callback):
         self._batches = 0
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Start the epoch's clock and reset the running training loss."""
         self._start, self._loss_sum, self._batches = time.perf_counter(), 0.0, 0
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        """Add the batch's training loss to the epoch's running mean."""
         loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
         if loss is not None:
             self._loss_sum += float(loss.detach()) if hasattr(loss, "detach") else float(loss)
             self._batches += 1
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Log the epoch's summary line (on the main process only)."""
         if not trainer.is_global_zero:
             return
         log.info(self.line(trainer))

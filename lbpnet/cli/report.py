@@ -226,6 +226,9 @@ def _remove_empty_output(run_dir: Path) -> None:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="report", version_base="1.3")
 def main(cfg: DictConfig) -> None:
+    """``lbpnet-report``: the Hydra entry point over ``conf/report.yaml``; an lbpnet error ends
+    with one message and exit status 2.
+    """
     from lbpnet.cli.console import user_errors
     with user_errors("lbpnet-report"):     # an lbpnet error: one message, exit status 2
         run_dir = Path(cfg.run_dir)

@@ -55,6 +55,7 @@ class TsData:
 
     @property
     def n_cases(self) -> int:
+        """Number of cases (series) in the file."""
         return len(self.series)
 
     def to_array(self) -> np.ndarray:

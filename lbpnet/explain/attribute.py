@@ -157,6 +157,9 @@ class Explainer:
         return sizes
 
     def baselines(self, inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+        """Reference inputs for the attribution, one per modality with the shape of ``inputs``
+        ``(batch, channels, time)``, as ``config.baseline`` says.
+        """
         rates = [self.layout.rates_hz[m] for m in self.layout.modalities]
         return make_baselines(self.config.baseline, inputs, self.means, rates,
                               self.config.blur_s, self.generator)

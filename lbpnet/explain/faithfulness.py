@@ -94,6 +94,9 @@ class FaithfulnessAccumulator:
         self.parts: dict[str, list[np.ndarray]] = {}
 
     def add(self, prob, inputs, baselines, masks, scores, target) -> None:
+        """Add a batch: deletion/insertion curves of the attribution ``scores`` and of random
+        scores of the same shape, for ``target`` of each window.
+        """
         rand = random_scores(scores.shape, self.generator, scores.device)
         for name, s in (("", scores), ("random_", rand)):
             for kind, c in curves(prob, inputs, baselines, masks, s, target,
@@ -105,6 +108,9 @@ class FaithfulnessAccumulator:
         return {k: np.concatenate(v).mean(0) for k, v in self.parts.items()}
 
     def result(self) -> dict[str, float]:
+        """Summary scores over every window added (AUCs, comprehensiveness, sufficiency, their
+        ``random_`` twins and ``n_windows``); empty if none.
+        """
         if not self.parts:
             return {}
         p = {k: np.concatenate(v) for k, v in self.parts.items()}

@@ -53,6 +53,7 @@ class ChannelLayout:
 
     @property
     def modalities(self) -> list[str]:
+        """The modalities, in input order."""
         return list(self.channel_names)
 
     def samples(self, modality: str) -> int:
@@ -66,10 +67,12 @@ class ChannelLayout:
 
     @property
     def channel_modalities(self) -> list[str]:
+        """The modality of each channel, in the order of the channels (length ``n_channels``)."""
         return [m for m, names in self.channel_names.items() for _ in names]
 
     @property
     def n_channels(self) -> int:
+        """Number of channels over all modalities."""
         return sum(len(v) for v in self.channel_names.values())
 
     @classmethod

@@ -66,6 +66,9 @@ class TupleForward(nn.Module):
         self.multi_label = multi_label
 
     def forward(self, *signals: torch.Tensor) -> torch.Tensor:
+        """Model outputs for one tensor per modality ``(batch, channels, time)``: logits, or
+        probabilities as ``output`` says, shape (batch, n_outputs).
+        """
         logits = self.model(dict(zip(self.modalities, signals)))
         if self.output == "logit":
             return logits

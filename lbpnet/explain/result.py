@@ -76,6 +76,7 @@ class ChannelSegmentAttribution:
 
     @property
     def n_windows(self) -> int:
+        """Number of explained windows."""
         return int(self.matrix.shape[0])
 
     def per_channel(self) -> np.ndarray:

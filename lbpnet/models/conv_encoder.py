@@ -38,6 +38,9 @@ class ResidualBlock1d(nn.Module):
         self.act = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, out_channels, time / stride)``: two
+        convolutions plus the skip path.
+        """
         return self.act(self.body(x) + self.skip(x))
 
 
@@ -111,6 +114,9 @@ class ConvEncoder1d(nn.Module):
         return rf
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, out_features)``: residual blocks, then
+        global pooling (and input statistics when asked).
+        """
         h = self.blocks(self.stem(x))
         feats = [h.mean(dim=-1)]
         if self.pooling == "avgmax":

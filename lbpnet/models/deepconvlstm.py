@@ -72,6 +72,9 @@ class DeepConvLSTM(nn.Module):
         self.min_samples = conv_layers * (kernel_size - 1) + 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, hidden)``: the LSTM's output at the last
+        time step.
+        """
         h = self.convs(x.transpose(1, 2).unsqueeze(1))          # (B, filters, T', C)
         h = h.permute(0, 2, 1, 3).flatten(2)                     # (B, T', filters * C)
         out, _ = self.lstm(self.dropout(h))

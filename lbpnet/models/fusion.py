@@ -40,6 +40,9 @@ class ConcatFusion(nn.Module):
         self.out_features = sum(dims.values())
 
     def forward(self, embeddings: Sequence[torch.Tensor], present: torch.Tensor) -> torch.Tensor:
+        """One ``(batch, dim_m)`` embedding per modality and ``present`` bool ``(batch,
+        n_modalities)`` → ``(batch, sum of dims)``; absent modalities are zeros.
+        """
         return torch.cat(_zero_absent(embeddings, present), dim=1)
 
 
@@ -69,6 +72,10 @@ class GatedFusion(nn.Module):
         self.last_gates: torch.Tensor | None = None
 
     def forward(self, embeddings: Sequence[torch.Tensor], present: torch.Tensor) -> torch.Tensor:
+        """One ``(batch, dim_m)`` embedding per modality and ``present`` bool ``(batch,
+        n_modalities)`` → ``(batch, dim)``: gate-weighted sum of the projected embeddings,
+        absent modalities gated out.
+        """
         embeddings = _zero_absent(embeddings, present)
         h = torch.stack([torch.tanh(p(e)) for p, e in zip(self.project, embeddings)], dim=1)
         logits = self.gate(torch.cat(embeddings + [present.to(h.dtype)], dim=1))
@@ -112,6 +119,10 @@ class CrossModalAttentionFusion(nn.Module):
         self.out_features = dim
 
     def forward(self, embeddings: Sequence[torch.Tensor], present: torch.Tensor) -> torch.Tensor:
+        """One ``(batch, dim_m)`` embedding per modality and ``present`` bool ``(batch,
+        n_modalities)`` → ``(batch, dim)``: a Transformer over modality tokens, averaged over
+        the present ones.
+        """
         embeddings = _zero_absent(embeddings, present)
         tokens = torch.stack([p(e) for p, e in zip(self.project, embeddings)], dim=1)
         tokens = tokens + self.modality_type

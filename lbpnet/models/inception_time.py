@@ -41,6 +41,9 @@ class InceptionModule(nn.Module):
         self.out = nn.Sequential(nn.BatchNorm1d(filters * (len(kernels) + 1)), nn.ReLU())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, filters * (n_kernels + 1), time)``:
+        bottleneck, parallel convolutions and the max-pool branch, concatenated.
+        """
         z = self.bottleneck(x)
         return self.out(torch.cat([conv(z) for conv in self.convs] + [self.pool(x)], dim=1))
 
@@ -95,6 +98,9 @@ class InceptionTime(nn.Module):
         self.min_samples = 1
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, out_features)``: inception modules with
+        residual shortcuts every third, then global average pooling.
+        """
         res, j = x, 0
         for i, module in enumerate(self.blocks):
             x = module(x)

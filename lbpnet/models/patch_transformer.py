@@ -77,6 +77,9 @@ class PatchTransformer(nn.Module):
         self.min_samples = self.patch_len
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, d_model)``: patches of ``patch_len``
+        samples embedded, positions added, a Transformer encoder, mean over patches.
+        """
         x = F.pad(x, (0, self.stride), mode="replicate")
         patches = x.unfold(-1, self.patch_len, self.stride)      # (B, C, P, patch_len)
         patches = patches.permute(0, 2, 1, 3).flatten(2)          # (B, P, C * patch_len)

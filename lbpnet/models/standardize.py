@@ -26,4 +26,7 @@ class ChannelStandardizer(nn.Module):
         self.std.copy_(std.reshape(1, -1, 1).to(self.std).clamp_min(self.eps))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, channels, time)`` standardised per channel with the fitted mean and std
+        (same shape).
+        """
         return (x - self.mean) / self.std

@@ -43,6 +43,9 @@ class TemporalBlock(nn.Module):
         self.skip = nn.Identity() if c_in == c_out else nn.Conv1d(c_in, c_out, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, out_channels, time)``: dilated
+        convolutions (causal or centred) plus the residual path.
+        """
         h = x
         for layer in self.layers:
             h = self.dropout(F.relu(layer["norm"](layer["conv"](F.pad(h, self.pad)))))
@@ -94,5 +97,8 @@ class TemporalConvNet(nn.Module):
         self.min_samples = self.receptive_field
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, in_channels, time)`` → ``(batch, out_features)``: the last time step
+        (``pooling='last'``) or the mean over time.
+        """
         h = self.blocks(x)
         return h[..., -1] if self.pooling == "last" else h.mean(dim=-1)

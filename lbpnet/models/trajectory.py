@@ -79,6 +79,10 @@ class SessionGRU(nn.Module):
         return h[torch.arange(h.shape[0], device=h.device), last]
 
     def forward(self, sessions: torch.Tensor, observed: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``sessions`` ``(batch, n_sessions, n_features)`` and ``observed`` bool ``(batch,
+        n_sessions)`` → ``quantiles`` ``(batch, n_outputs, n_quantiles)`` (non-decreasing)
+        and ``non_response_logit`` ``(batch,)``.
+        """
         h = self.drop(self.state(sessions, observed))
         raw = self.quantile_head(h).view(-1, self.n_outputs, len(self.quantiles))
         steps = nn.functional.softplus(raw[..., 1:])

@@ -44,6 +44,9 @@ class RmsEnvelope(nn.Module):
         self.with_derivative, self.log, self.eps = with_derivative, log, eps
 
     def channels_out(self, channels_in: int) -> int:
+        """Output channels for ``channels_in`` input channels (doubled with the derivative's
+        envelope).
+        """
         return channels_in * (2 if self.with_derivative else 1)
 
     def _rms(self, x: torch.Tensor) -> torch.Tensor:
@@ -52,6 +55,10 @@ class RmsEnvelope(nn.Module):
         return torch.log(rms + self.eps) if self.log else rms
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, channels, time)`` → ``(batch, channels_out, time / stride)``: RMS over
+        ``window`` samples every ``stride`` samples (log when asked), of the signal and of
+        its first difference.
+        """
         if x.shape[-1] < self.window + 1:
             raise ConfigError(f"window of {x.shape[-1]} samples is shorter than the RMS window "
                               f"({self.window})", field="model.front_ends.window",
@@ -66,6 +73,7 @@ class FullWaveRectify(nn.Module):
     """``(batch, channels, time)`` → ``|x|``, same shape: full-wave rectification of EMG."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(..., time)`` → the absolute value, same shape and unit."""
         return x.abs()
 
 
@@ -95,6 +103,9 @@ class MovingRms(nn.Module):
                               fix=f"use at least {1 / self.fs:g} s")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(..., time)`` → the centred moving RMS over the window, same shape, in the input's
+        unit.
+        """
         check_signal(x, "moving RMS", 1)
         w = self.window
         power = F.pad((x.double() ** 2), (w // 2 + 1, (w - 1) // 2)).cumsum(-1)
@@ -129,4 +140,7 @@ class LinearEnvelope(nn.Module):
                                    name="preprocess.linear_envelope")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(..., time)`` → the zero-phase low-pass of the rectified (or raw) signal, same
+        shape, in the input's unit.
+        """
         return self.lowpass(x.abs() if self.rectify else x)

@@ -61,6 +61,7 @@ class Butterworth(ZeroPhaseSos):
         self.fs, self.cutoff_hz, self.btype, self.order = fs, edges, btype, order
 
     def extra_repr(self) -> str:
+        """The filter's parameters for ``repr`` (type, cutoff in Hz, order, rate in Hz)."""
         return (f"{self.btype}, cutoff_hz={self.cutoff_hz}, order={self.order}, fs={self.fs:g}, "
                 + super().extra_repr())
 
@@ -96,5 +97,6 @@ class Notch(ZeroPhaseSos):
         self.fs, self.freq_hz, self.quality = fs, freq, float(quality)
 
     def extra_repr(self) -> str:
+        """The notch's parameters for ``repr`` (frequency in Hz, quality, rate in Hz)."""
         return f"freq_hz={self.freq_hz:g}, quality={self.quality:g}, fs={self.fs:g}, " \
                + super().extra_repr()

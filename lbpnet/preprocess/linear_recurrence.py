@@ -185,6 +185,9 @@ class TorchKernels:
         return self._entry_pair(start)[1]
 
     def level(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The kernels of scan level ``index`` as tensors of the target dtype and device (built
+        once, then cached).
+        """
         while len(self._levels) <= index:
             w, q = self.source.level(len(self._levels))
             self._levels.append((_cast(w, self.like), _cast(q, self.like)))

@@ -110,6 +110,9 @@ class ZScore(_PerChannel):
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(..., channels, time)`` → per-channel z-scores with the fitted mean and std, same
+        shape (unitless).
+        """
         self._check_ready(x, "preprocess.zscore")
         mean = self.mean.to(dtype=x.dtype, device=x.device)[:, None]
         std = self.std.to(dtype=x.dtype, device=x.device)[:, None]
@@ -170,6 +173,9 @@ class ReferenceContraction(_PerChannel):
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(..., channels, time)`` → divided per channel by the reference contraction's
+        amplitude (×100 for %MVC), same shape.
+        """
         self._check_ready(x, "preprocess.reference_contraction")
         scale = (100.0 if self.percent else 1.0) / self.reference
         return x * scale.to(dtype=x.dtype, device=x.device)[:, None]

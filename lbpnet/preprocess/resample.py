@@ -89,9 +89,13 @@ class ResamplePoly(nn.Module):
         return kernels
 
     def extra_repr(self) -> str:
+        """The resampler's parameters for ``repr`` (input and output rates in Hz, up and down
+        factors).
+        """
         return f"fs={self.fs:g}, fs_out={self.fs_out:g}, up={self.up}, down={self.down}"
 
     def output_length(self, length: int) -> int:
+        """Samples out for ``length`` samples in: ``ceil(length * up / down)``."""
         return -(-length * self.up // self.down)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -89,6 +89,9 @@ class ZeroPhaseSos(nn.Module):
         self._cache: dict = {}
 
     def extra_repr(self) -> str:
+        """The filter's parameters for ``repr`` (second-order sections, padding type and
+        length).
+        """
         return f"sections={self.sos.shape[0]}, padtype={self.padtype!r}, padlen={self.padlen}"
 
     def _torch_kernels(self, like: torch.Tensor) -> tuple[TorchKernels, torch.Tensor]:

@@ -142,6 +142,7 @@ class QCConfig:
         self.validate()
 
     def enabled(self, check: str) -> bool:
+        """Whether ``check`` runs (every check runs when ``checks`` is None)."""
         return self.checks is None or check in self.checks
 
     def validate(self) -> "QCConfig":
@@ -200,4 +201,5 @@ class QCConfig:
         return self
 
     def to_dict(self) -> dict:
+        """The thresholds as a plain dict of fields (JSON-ready)."""
         return asdict(self)

@@ -80,6 +80,10 @@ def gyro_checks(stream, cols, starts, length_s, cfg, skipped, accel=False):
 
 
 def accel_checks(stream, cols, starts, length_s, cfg, skipped):
+    """The checks of an accelerometer stream's columns ``cols`` over the windows ``starts`` (s)
+    of ``length_s`` s: missing, dropout, gravity norm and placement; yields ``(check,
+    columns, score, flag)``.
+    """
     yield from gyro_checks(stream, cols, starts, length_s, cfg, skipped, accel=True)
 
 

@@ -36,6 +36,7 @@ class Annotations:
 
     @property
     def end(self) -> np.ndarray:
+        """End time of each interval (s), shape (n,)."""
         return self.onset + self.duration
 
     def validate(self, source: str = "<in memory>", recording_end: float | None = None) -> None:
@@ -73,11 +74,15 @@ class Annotations:
         return Annotations(self.onset[keep], self.duration[keep], self.label[keep])
 
     def to_dict(self) -> dict:
+        """The annotations as lists (``onset``, ``duration`` in s, ``label``), JSON-ready."""
         return {"onset": self.onset.tolist(), "duration": self.duration.tolist(),
                 "label": self.label.tolist()}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Annotations":
+        """Annotations from a dict of ``onset``, ``duration`` (s) and ``label`` lists (missing
+        keys: empty).
+        """
         return cls(d.get("onset", []), d.get("duration", []), d.get("label", []))
 
     @classmethod

@@ -40,6 +40,7 @@ class Recording:
 
     @property
     def modalities(self) -> list[str]:
+        """The stream names, in order."""
         return list(self.streams)
 
     @property
@@ -54,6 +55,7 @@ class Recording:
 
     @property
     def duration(self) -> float:
+        """Seconds during which every stream has data (0 when they do not overlap)."""
         return max(0.0, self.end_time - self.start_time)
 
     @property

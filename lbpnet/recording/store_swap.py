@@ -48,6 +48,7 @@ def make_temp(target: Path, kind: str = "tmp") -> Path:
 
 
 def journal_of(target: Path) -> Path:
+    """The journal file of an overwrite of ``target`` (``.<name>.swap.json`` beside it)."""
     return target.with_name(f".{target.name}.swap.json")
 
 

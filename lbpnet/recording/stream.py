@@ -75,10 +75,12 @@ class Stream:
 
     @property
     def n_samples(self) -> int:
+        """Number of samples (rows of ``data``)."""
         return int(self.data.shape[0])
 
     @property
     def n_channels(self) -> int:
+        """Number of channels (columns of ``data``)."""
         return int(self.data.shape[1]) if self.data.ndim == 2 else 0
 
     @property

@@ -40,6 +40,7 @@ class SessionInfo:
 
     @property
     def title(self) -> str:
+        """The page title: ``Patient <pseudonym>[, session <s>]``."""
         ses = f", session {self.session}" if self.session is not None else ""
         return f"Patient {self.subject}{ses}"
 
@@ -213,12 +214,18 @@ class DetailSignals:
 
 
 def provenance_table(provenance: Mapping[str, object]) -> str:
+    """HTML table of the run's provenance (run id, checkpoint and config SHA-256, data
+    fingerprint, versions); absent entries say 'not recorded'.
+    """
     rows = [(label, f"<code>{esc(provenance.get(key, 'not recorded'))}</code>")
             for key, label in PROVENANCE_ROWS]
     return table(["what", "value"], rows, raw_columns=(1,))
 
 
 def faithfulness_section(scores: Mapping[str, float], method: str) -> str:
+    """HTML section 'How far to trust the explanation': a plain-words verdict on the
+    faithfulness ``scores`` of ``method`` and the table of scores with their meaning.
+    """
     sentence, css = faithfulness_sentence(dict(scores))
     rows = [(k, f"{v:.4g}" if isinstance(v, (int, float)) else v,
              describe_score(k)) for k, v in sorted(scores.items())]

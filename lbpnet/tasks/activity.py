@@ -53,6 +53,7 @@ class ActivityRecognition(WindowTask):
         self.test_metrics = _metrics(n).clone(prefix="test/")
 
     def on_fit_data(self, datamodule) -> None:
+        """Take the class weights of the training windows when ``balance`` is set."""
         if self.balance:
             self.class_weights = datamodule.class_weights().to(self.device)
 
@@ -75,6 +76,9 @@ class ActivityRecognition(WindowTask):
         return (per_window * quality).sum() / total.sum().clamp_min(1e-8)
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
+        """Cross-entropy of one training batch (quality-masked windows get no loss); logged as
+        ``train/loss``.
+        """
         quality = quality_weights(batch, len(batch["label"]))
         loss = self._loss(self(self.training_signals(batch), batch.get("present")), batch["label"], quality)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["label"]))
@@ -88,9 +92,11 @@ class ActivityRecognition(WindowTask):
         metrics.update(logits, batch["label"])
 
     def validation_step(self, batch: dict, batch_idx: int) -> None:
+        """Update the validation metrics with one batch."""
         self._eval_step(batch, self.val_metrics, "val")
 
     def test_step(self, batch: dict, batch_idx: int) -> None:
+        """Update the test metrics with one batch."""
         self._eval_step(batch, self.test_metrics, "test")
 
     def _epoch_end(self, metrics: MetricCollection) -> dict:
@@ -102,9 +108,13 @@ class ActivityRecognition(WindowTask):
         return values
 
     def on_validation_epoch_end(self) -> None:
+        """Log the validation metrics of the epoch (``val/acc``, ``val/f1_macro``, …)."""
         self._epoch_end(self.val_metrics)
 
     def on_test_epoch_end(self) -> None:
+        """Log the test metrics and keep them, with per-class F1 and the confusion matrix, in
+        ``test_results``.
+        """
         values = self._epoch_end(self.test_metrics)
         results = {}
         for key, v in values.items():

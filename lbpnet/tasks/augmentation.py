@@ -80,6 +80,9 @@ class SignalAugment(nn.Module):
                         "task.augment.rotation=0 'task.augment.triples={}'")
 
     def forward(self, signals: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Augment a batch while training (rotations of IMU channel groups, time shifts, …);
+        ``signals[m]`` ``(batch, channels, time)`` keeps its shape; unchanged in eval mode.
+        """
         if not self.training:
             return signals
         first = next(iter(signals.values()))

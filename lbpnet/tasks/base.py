@@ -83,6 +83,7 @@ class WindowTask(pl.LightningModule):
         return self.model(signals, present=present)
 
     def training_signals(self, batch: dict) -> dict[str, torch.Tensor]:
+        """The batch's signals, augmented when the task has an augmentation."""
         signals = batch["signals"]
         return self.augment(signals) if self.augment is not None else signals
 
@@ -90,6 +91,9 @@ class WindowTask(pl.LightningModule):
         """Hook for subclasses: statistics of the training data (e.g. class weights)."""
 
     def setup(self, stage: str) -> None:
+        """Before fitting: the subclass's training statistics (:meth:`on_fit_data`) and, when
+        asked, the channel standardiser fitted on the training windows.
+        """
         dm = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
         if stage != "fit" or dm is None:
             return
@@ -99,6 +103,9 @@ class WindowTask(pl.LightningModule):
                 self.model.standardize[m].fit(mean, std)
 
     def configure_optimizers(self):
+        """AdamW with ``lr`` and ``weight_decay``, and the configured scheduler (``onecycle`` or
+        ``cosine``) stepped every batch.
+        """
         opt = torch.optim.AdamW(self.parameters(), lr=self.hparams.lr,
                                 weight_decay=self.hparams.weight_decay)
         name = self.hparams.scheduler

@@ -68,12 +68,17 @@ class RngState(pl.Callback):
         self._pending: dict | None = None
 
     def state_dict(self) -> dict:
+        """Every global random generator's state (Python, numpy, torch), saved with the
+        checkpoint.
+        """
         return global_rng_state()
 
     def load_state_dict(self, state_dict: dict) -> None:
+        """Keep a saved generator state, restored when training starts."""
         self._pending = state_dict
 
     def on_train_start(self, trainer, pl_module) -> None:
+        """Restore the generator state of the resumed checkpoint, if any."""
         if self._pending is not None:
             set_global_rng_state(self._pending)
             self._pending = None
@@ -100,11 +105,13 @@ class ShuffleState:
         return g
 
     def state_dict(self) -> dict:
+        """The training loader's shuffle generator state (empty before the first loader)."""
         if self._train_generator is None:
             return {}
         return {"train_shuffle_generator": self._train_generator.get_state()}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        """Keep a saved shuffle generator state for the next training loader."""
         state = state_dict.get("train_shuffle_generator")
         if state is not None:
             self._pending_shuffle = state

@@ -126,6 +126,9 @@ class StrategyDetection(WindowTask):
         self._recordings: dict[str, list] = {"val": [], "test": []}
 
     def on_fit_data(self, datamodule) -> None:
+        """With ``pos_weight='balanced'``: per-label negative/positive ratio of the training
+        windows (clipped to 1..100).
+        """
         if self.hparams.pos_weight == "balanced":
             t = torch.as_tensor(datamodule.index("train").targets)
             pos = (t > 0.5).sum(0).float()
@@ -147,6 +150,9 @@ class StrategyDetection(WindowTask):
         return (loss * valid).sum() / valid.sum().clamp_min(1e-8)
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
+        """Binary cross-entropy over the strategy labels of one training batch (quality-masked
+        windows get no loss); logged as ``train/loss``.
+        """
         quality = quality_weights(batch, len(batch["targets"]))
         loss = self._loss(self(self.training_signals(batch), batch.get("present")), batch["targets"], quality)
         self.log("train/loss", loss, prog_bar=True, batch_size=len(batch["targets"]))
@@ -164,9 +170,11 @@ class StrategyDetection(WindowTask):
             self._recordings[side].append(batch["recording"].detach().cpu())
 
     def validation_step(self, batch: dict, batch_idx: int) -> None:
+        """Collect the batch's probabilities and targets for the validation scores."""
         self._eval_step(batch, "val")
 
     def test_step(self, batch: dict, batch_idx: int) -> None:
+        """Collect the batch's probabilities and targets for the test scores."""
         self._eval_step(batch, "test")
 
     def _epoch_end(self, side: str) -> dict:
@@ -221,7 +229,9 @@ class StrategyDetection(WindowTask):
         return np.array([recs[int(i)].subject for i in recordings])
 
     def on_validation_epoch_end(self) -> None:
+        """Log the validation scores (per-label and macro AUROC, AUPRC, F1)."""
         self._epoch_end("val")
 
     def on_test_epoch_end(self) -> None:
+        """Compute the test scores and keep them in ``test_results``."""
         self.test_results = self._epoch_end("test")

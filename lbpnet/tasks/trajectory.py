@@ -111,6 +111,9 @@ class TrajectoryForecast(WindowTask):
         return pin + self.hparams.non_response_weight * bce, pin, bce
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
+        """Pinball loss of the quantile forecasts plus binary cross-entropy of the non-response
+        flag, for one training batch.
+        """
         loss, pin, bce = self._loss(self(batch), batch)
         n = len(batch["k"])
         self.log_dict({"train/loss": loss, "train/pinball": pin, "train/bce": bce}, batch_size=n)
@@ -126,9 +129,11 @@ class TrajectoryForecast(WindowTask):
         self._kept[side].append(keep)
 
     def validation_step(self, batch: dict, batch_idx: int) -> None:
+        """Collect the batch's forecasts for the validation scores."""
         self._eval_step(batch, "val")
 
     def test_step(self, batch: dict, batch_idx: int) -> None:
+        """Collect the batch's forecasts for the test scores."""
         self._eval_step(batch, "test")
 
     # ------------------------------------------------------------------ scores
@@ -233,7 +238,11 @@ class TrajectoryForecast(WindowTask):
         return out
 
     def on_validation_epoch_end(self) -> None:
+        """Log the validation scores (MAE, interval coverage and width, Brier, AUROC)."""
         self._epoch_end("val")
 
     def on_test_epoch_end(self) -> None:
+        """Compute the test scores, with the naive baselines', and keep them in
+        ``test_results``.
+        """
         self.test_results = self._epoch_end("test")

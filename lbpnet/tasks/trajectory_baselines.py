@@ -88,6 +88,9 @@ class EarlyChangeLogistic:
         self.constant: float | None = None
 
     def fit(self, train: dict, k: int | None = None) -> "EarlyChangeLogistic":
+        """Fit the logistic regression of non-response on the early change of the training
+        examples (at ``k`` observed sessions when given); one class only: its frequency.
+        """
         keep = _at_k(train, k)
         if not keep.any():
             keep = _at_k(train, None)
@@ -101,6 +104,7 @@ class EarlyChangeLogistic:
         return self
 
     def predict_proba(self, ex: dict) -> torch.Tensor:
+        """P(non-response) of each example, shape (n,)."""
         x = np.nan_to_num(early_change(ex))
         if self.constant is not None:
             return torch.full((len(x),), self.constant)

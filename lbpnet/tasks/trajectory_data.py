@@ -46,6 +46,7 @@ class ExampleIndex:
         self.non_response = non_response
 
     def class_counts(self) -> np.ndarray:
+        """Counts of responders and non-responders among the labelled examples, shape (2,)."""
         y = self.non_response[~torch.isnan(self.non_response)]
         return np.array([int((y < 0.5).sum()), int((y >= 0.5).sum())])
 
@@ -171,6 +172,9 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
         return [int(k) for k in self.train_prefixes]
 
     def setup(self, stage: str | None = None) -> None:
+        """Read the source once, build the per-patient session table, split by patient and make
+        the examples of each side (standardised with training statistics).
+        """
         if self.datasets:
             return
         loaded = self.source() if callable(self.source) else self.source
@@ -233,6 +237,7 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
     # ------------------------------------------------------------------ contract
     @property
     def n_ahead(self) -> int:
+        """Sessions forecast ahead: ``n_sessions - 1`` (at least 1)."""
         return max(self.table.n_sessions - 1, 1)
 
     @property
@@ -246,6 +251,7 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
                 for side in SIDES}
 
     def channels(self) -> dict[str, int]:
+        """Input width per modality: ``{'sessions': number of per-session features}``."""
         return {"sessions": len(self.feature_names)}
 
     def _loader(self, side: str, shuffle: bool) -> DataLoader:
@@ -259,10 +265,13 @@ class TrajectoryDataModule(ShuffleState, pl.LightningDataModule):
                           num_workers=self.num_workers, generator=g)
 
     def train_dataloader(self) -> DataLoader:
+        """Shuffled loader of the training examples (its shuffle state saved with checkpoints)."""
         return self._loader("train", True)
 
     def val_dataloader(self) -> DataLoader | list:
+        """Loader of the validation examples, or ``[]`` when the split has no validation side."""
         return self._loader("val", False) if "val" in self.datasets else []
 
     def test_dataloader(self) -> DataLoader:
+        """Loader of the test examples."""
         return self._loader("test", False)

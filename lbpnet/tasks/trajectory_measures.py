@@ -60,6 +60,9 @@ def _epochs(x: np.ndarray, fs: float, epoch_s: float) -> np.ndarray:
 
 
 def emg_measures(recording: Recording, epoch_s: float) -> dict[str, float]:
+    """Per-muscle EMG measures of one session (log10 RMS in the EMG's unit and median
+    frequency in Hz during the repetitive tasks), by measure name.
+    """
     out: dict[str, float] = {}
     emg = recording.streams.get("emg")
     if emg is None:
@@ -81,6 +84,9 @@ def emg_measures(recording: Recording, epoch_s: float) -> dict[str, float]:
 
 
 def imu_measures(recording: Recording, epoch_s: float, site: str = "trunk_l1") -> dict[str, float]:
+    """Trunk IMU measures of one session: acceleration SD while walking (g) and angular-rate RMS
+    during flexion (rad/s) at ``site``; NaN when absent.
+    """
     out = {"trunk_acc_sd/walking": np.nan, "trunk_gyro_rms/flexion": np.nan}
     imu = recording.streams.get("imu")
     if imu is None:
@@ -110,6 +116,7 @@ def hrv_measures(recording: Recording) -> dict[str, float]:
 
 
 def eda_measures(recording: Recording) -> dict[str, float]:
+    """Mean skin conductance of one session (µS), NaN without an ``eda`` channel."""
     eda = recording.streams.get("eda")
     if eda is None or "eda" not in eda.channel_names:
         return {"eda/mean_us": np.nan}

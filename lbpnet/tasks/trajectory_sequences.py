@@ -56,6 +56,7 @@ class SessionTable:
 
     @property
     def n_sessions(self) -> int:
+        """Sessions per patient (columns of the outcome table)."""
         return int(self.pros.shape[1])
 
 

@@ -34,6 +34,7 @@ class Split:
     name: str = ""
 
     def side(self, name: str) -> list[int]:
+        """Recording indices of side ``name`` (``train``, ``val`` or ``test``)."""
         return getattr(self, name)
 
 

@@ -38,6 +38,10 @@ HEART_SIDE = ("erector_spinae_l1_left", "latissimus_dorsi_left", "rectus_abdomin
 
 @dataclass
 class Event:
+    """A planted artefact or novel pattern: ``label`` (``artefact/<kind>`` or ``novel/<kind>``),
+    ``onset`` and ``duration`` in seconds, the channels it touches per stream (``targets``)
+    and its parameters.
+    """
     label: str
     onset: float
     duration: float
@@ -46,10 +50,12 @@ class Event:
 
     @property
     def kind(self) -> str:
+        """The kind of event, the part of ``label`` after the first ``/``."""
         return self.label.split("/", 1)[1]
 
     @property
     def end(self) -> float:
+        """End time of the event (s)."""
         return self.onset + self.duration
 
 

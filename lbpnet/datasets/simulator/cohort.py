@@ -50,6 +50,9 @@ class SessionPlan:
 
     @property
     def labelled(self) -> list[str]:
+        """The strategies planted strongly enough in this session to be labelled (strength >=
+        ``LABEL_THRESHOLD``).
+        """
         return [s for s in STRATEGIES if self.strength[s] >= LABEL_THRESHOLD]
 
 
@@ -64,6 +67,9 @@ class Patient:
     sessions: list[SessionPlan] = field(default_factory=list)
 
     def meta(self) -> dict:
+        """The patient's metadata as stored with each recording: ``phenotype`` and
+        ``responder``.
+        """
         return {"phenotype": self.phenotype, "responder": bool(self.responder)}
 
 
@@ -89,6 +95,10 @@ def _patient_strength(rng: np.random.Generator, phenotype: str, difficulty: floa
 
 def make_patient(rng: np.random.Generator, index: int, phenotype: str, responder: bool,
                  cfg: SimulatorConfig) -> Patient:
+    """Draw patient ``index`` (pseudonym ``P%03d``) of ``phenotype``: fixed traits (strategy
+    strengths, asymmetric side, EMG channel gains, …) and the plans of their sessions, from
+    ``rng``.
+    """
     d = cfg.difficulty
     traits = {
         "strength": _patient_strength(rng, phenotype, d),

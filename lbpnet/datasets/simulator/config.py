@@ -121,6 +121,9 @@ class SimulatorConfig:
 
     # ------------------------------------------------------------------ checks
     def validate(self) -> "SimulatorConfig":
+        """Check every field; raise :class:`ConfigError` naming the field and the fix; return
+        ``self``.
+        """
         src = "simulate_cohort"
         for name in ("n_patients", "n_sessions"):
             v = getattr(self, name)

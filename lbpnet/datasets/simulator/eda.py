@@ -34,6 +34,9 @@ def plan_scrs(timeline, duration: float, nrs: float,
 
 
 class EDAGenerator:
+    """Electrodermal activity of one session: skin conductance level (µS) with slow drift,
+    effort-related rise and skin-conductance responses, plus skin temperature (°C).
+    """
     def __init__(self, traits: dict, duration: float, nrs: float, difficulty: float,
                  timeline, rng: np.random.Generator) -> None:
         self.scl = traits["scl_us"]
@@ -45,6 +48,9 @@ class EDAGenerator:
         self.phases = rng.uniform(0, 2 * np.pi, 3)
 
     def chunk(self, ctrl) -> np.ndarray:
+        """EDA (µS) and skin temperature (°C) at the times of ``ctrl`` (a :class:`Control`),
+        shape ``(n, 2)``.
+        """
         t = ctrl.t
         drift = sum(0.3 * np.sin(2 * np.pi * t / p + ph)
                     for p, ph in zip(self.periods, self.phases))

@@ -28,6 +28,9 @@ def gravity_in_sensor(flex_deg, yaw_deg, lat_deg) -> np.ndarray:
 
 
 class IMUGenerator:
+    """Trunk and pelvis IMU of one session at ``fs`` Hz: acceleration (g) and angular rate
+    (rad/s) from the movement control signals, with per-sensor bias and noise.
+    """
     def __init__(self, fs: float, difficulty: float, rng: np.random.Generator) -> None:
         self.fs = fs
         self.rng = rng

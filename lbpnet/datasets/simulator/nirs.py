@@ -22,6 +22,9 @@ TAU_DEOX_S = 8.0
 
 
 class NIRSGenerator:
+    """Muscle NIRS of one session at ``fs`` Hz: tissue saturation index (%) falling with effort
+    and recovering with a half-time of 15–40 s (longer with stronger fatigue).
+    """
     def __init__(self, fs: float, traits: dict, fatigue_strength: float, difficulty: float,
                  rng: np.random.Generator) -> None:
         self.fs, self.rng = fs, rng

@@ -37,6 +37,9 @@ ROLES = ("extensor", "flexor", "hip", "shoulder")
 
 @dataclass
 class Segment:
+    """One task of the protocol: ``label``, ``onset`` and ``duration`` (s), its movement cycle
+    boundaries (s, absolute, length n_cycles + 1) and each cycle's relative amplitude.
+    """
     label: str
     onset: float
     duration: float
@@ -46,6 +49,7 @@ class Segment:
 
     @property
     def end(self) -> float:
+        """End time of the segment (s)."""
         return self.onset + self.duration
 
 
@@ -69,6 +73,9 @@ class Control:
 
 @dataclass
 class Timeline:
+    """The tasks of one session in order, with the patient-session's peak trunk flexion ``rom``
+    (deg), movement ``speed`` (1 = nominal) and step frequency ``step_hz`` (Hz).
+    """
     segments: list[Segment]
     rom: float                    # peak trunk flexion (deg) for this patient-session
     speed: float                  # 1 = nominal, < 1 slower (guarding)
@@ -76,9 +83,13 @@ class Timeline:
 
     @property
     def duration(self) -> float:
+        """Length of the session (s): the end of its last segment."""
         return self.segments[-1].end if self.segments else 0.0
 
     def evaluate(self, t: np.ndarray) -> Control:
+        """The control signals (trunk angle, effort, muscle drives, …) at times ``t`` (s), shape
+        (n,): a :class:`Control`.
+        """
         t = np.asarray(t, dtype=float)
         n = len(t)
         z = np.zeros(n)
