@@ -7,15 +7,34 @@ gives ~100 windows/s however small they are. :class:`ChunkCache` reads whole row
 ``max_bytes``, and cuts windows out of them; the missing chunks of a window are fetched in
 one call. With the recording-local sampler (:mod:`lbpnet.windows.samplers`) consecutive
 windows fall in the same few chunks, so most reads are cache hits.
+
+Besides each array's own ``max_bytes``, all caches of a process share one budget,
+:data:`PROCESS_BUDGET_BYTES` (``$LBPNET_CHUNK_CACHE_BYTES``, default 256 MiB): the least
+recently used chunk of *any* array goes first, so a worker that touches 40 recordings holds
+no more than one that touches 4 (``benchmarks/cohort.py`` measured ~95 MB more per recording
+with per-array budgets only).
 """
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["ChunkCache"]
+__all__ = ["ChunkCache", "PROCESS_BUDGET_BYTES", "process_cached_bytes"]
+
+PROCESS_BUDGET_BYTES = int(os.environ.get("LBPNET_CHUNK_CACHE_BYTES", 256 << 20))
+
+# (id of the cache, chunk number) -> the cache holding it, least recently used first; the
+# strong reference keeps a dropped cache alive (and its id unique) until its chunks go.
+_PROCESS_LRU: "OrderedDict[tuple[int, int], ChunkCache]" = OrderedDict()
+_PROCESS_BYTES = [0]
+
+
+def process_cached_bytes() -> int:
+    """Decoded bytes held by every :class:`ChunkCache` of this process together."""
+    return _PROCESS_BYTES[0]
 
 
 class ChunkCache:
@@ -27,7 +46,8 @@ class ChunkCache:
     chunk_rows : int
         Rows per cached chunk (the array's own chunk length is best).
     max_bytes : int
-        Most decoded bytes kept (per array; per process: each worker has its own).
+        Most decoded bytes kept for this array; all arrays of a process together keep at
+        most :data:`PROCESS_BUDGET_BYTES` (each DataLoader worker is its own process).
     readahead : int
         On a miss, also decode up to this many following chunks in the same read (one
         call instead of many while a sampler walks through a recording).
@@ -73,12 +93,27 @@ class ChunkCache:
                 part.flags.writeable = False
                 self._chunks[i] = part
                 self._bytes += part.nbytes
+                _PROCESS_BYTES[0] += part.nbytes
+                _PROCESS_LRU[(id(self), i)] = self
         for i in range(first, last + 1):            # the window's chunks are the newest
             self._chunks.move_to_end(i)
-        while self._bytes > self.max_bytes and len(self._chunks) > last - first + 1 \
-                and next(iter(self._chunks)) not in range(first, last + 1):
-            _, old = self._chunks.popitem(last=False)
-            self._bytes -= old.nbytes
+            _PROCESS_LRU.move_to_end((id(self), i))
+        window = range(first, last + 1)
+        while self._bytes > self.max_bytes and len(self._chunks) > len(window) \
+                and next(iter(self._chunks)) not in window:
+            self._drop(next(iter(self._chunks)))
+        while _PROCESS_BYTES[0] > PROCESS_BUDGET_BYTES and _PROCESS_LRU:
+            (owner_id, i), owner = next(iter(_PROCESS_LRU.items()))
+            if owner is self and i in window:       # only this window's chunks are left
+                break
+            owner._drop(i)
+
+    def _drop(self, i: int) -> None:
+        """Forget decoded chunk ``i`` (in this cache and in the process budget)."""
+        old = self._chunks.pop(i)
+        self._bytes -= old.nbytes
+        _PROCESS_BYTES[0] -= old.nbytes
+        _PROCESS_LRU.pop((id(self), i), None)
 
     def __getitem__(self, key) -> np.ndarray:
         rows, cols = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())

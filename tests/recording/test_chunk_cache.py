@@ -16,3 +16,20 @@ def test_windows_equal_the_array_and_the_cache_stays_within_budget():
         assert cache._bytes <= max(cache.max_bytes, 3 * 512 * 3 * 2)
     assert np.array_equal(cache[5], array[5]) and np.array_equal(cache[5, 1], array[5, 1])
     assert np.array_equal(np.asarray(cache), array) and cache[0:0].shape == (0, 3)
+
+
+def test_all_caches_of_a_process_share_one_budget(monkeypatch):
+    import lbpnet.recording.chunk_cache as chunk_cache
+
+    chunk_bytes = 512 * 3 * 2
+    monkeypatch.setattr(chunk_cache, "PROCESS_BUDGET_BYTES", 6 * chunk_bytes)
+    rng = np.random.default_rng(1)
+    arrays = [rng.integers(-999, 999, size=(8_192, 3)).astype(np.int16) for _ in range(12)]
+    caches = [ChunkCache(a, chunk_rows=512, max_bytes=1 << 30, readahead=2) for a in arrays]
+    for _ in range(3):                                  # walk through every "recording"
+        for array, cache in zip(arrays, caches):
+            for start in range(0, 8_192 - 700, 700):
+                assert np.array_equal(cache[start:start + 700], array[start:start + 700])
+                # every cache of the process counts (earlier tests' too): not 12 x their own
+                assert chunk_cache.process_cached_bytes() <= 6 * chunk_bytes
+    assert 0 < sum(c._bytes for c in caches) <= chunk_cache.process_cached_bytes()
