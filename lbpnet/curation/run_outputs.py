@@ -41,7 +41,10 @@ class LoadedRun:
 
 
 def _datamodule(cfg: DictConfig):
+    from lbpnet.windows.label_source import label_source_of   # data.labels=<store>@<version>
     transforms = [instantiate(t) for t in (cfg.get("preprocess") or {}).values() if t]
+    labels = label_source_of(cfg.get("data"))                  # first, as lbpnet-train does
+    transforms = ([labels] if labels is not None else []) + transforms
     qc = cfg.get("qc")
     quality = {"quality": instantiate(qc, _convert_="all")} if qc else {}
     return instantiate(cfg.data.module, split=instantiate(cfg.split), transforms=transforms,
