@@ -54,6 +54,13 @@ def test_gate_decision_numbers_and_audit(tmp_path):
     assert loss["lower_is_better"] and loss["worse"] and loss["difference"] == pytest.approx(0.03)
     other = dict(cand, split={"test": {"subjects": ["P3"]}})
     assert compare(other, ref, "test/f1_macro", 1.0)["worse"]           # not the same test set
+    relabelled = dict(cand, lineage={"labels": {"store": "/s", "version": "v1",
+                                                "test_recordings": ["sub-P2_ses-1"]}})
+    check = compare(relabelled, ref, "test/f1_macro", 1.0)
+    assert check["worse"] and not check["same_test_labels"] and check["same_test_subjects"]
+    train_only = dict(cand, lineage={"labels": {"store": "/s", "version": "v1",
+                                                "test_recordings": []}})
+    assert not compare(train_only, ref, "test/f1_macro", 0.03)["worse"]
     reg, log = tmp_path / "registry", tmp_path / "audit.jsonl"
     for i, f1 in enumerate((0.80, 0.75, 0.79)):
         register(hand_made(tmp_path / f"run{i}", f1), "m", reg, audit_log=log, card=False)
@@ -150,6 +157,7 @@ def test_refresh_loop(tmp_path, monkeypatch, capsys, lbpnet_train_here):
         assert code == 0 and rec["version"] == number and rec["parent_version"] == 1
         lineage = read_version("lbp", number)["lineage"]
         assert lineage["labels"]["version"] == imp["version"]
+        assert lineage["labels"]["test_recordings"] == []             # the train side reviewed
         parent = lineage["parent_checkpoint"]
         assert parent["via"] == "init_from" and parent["model"] == "lbp@1 (lbp@production)"
         assert parent["sha256"] == read_version("lbp", 1)["checkpoint"]["sha256"]
@@ -157,10 +165,23 @@ def test_refresh_loop(tmp_path, monkeypatch, capsys, lbpnet_train_here):
                                                                    .split("=", 1)[1]]
         m = json.loads((tmp_path / name / "metrics.json").read_text())
         assert m["split"]["test"] == parent_m["split"]["test"]         # the frozen test set
+        card = (tmp_path / "registry" / "lbp" / "versions" / str(number) / "model_card.md")
+        assert "init_from lbp@1 (lbp@production)" in card.read_text()
+        assert "data.labels" in card.read_text()
+
+    from lbpnet.curation.run_outputs import load_run     # the scoring path sees the labels
+    scored = load_run(tmp_path / "child").datamodule
+    assert dict(zip(scored.classes, scored.datasets["train"].index.class_counts().tolist())) \
+        == json.loads((tmp_path / "child" / "metrics.json").read_text())["split"]["train"][
+            "windows_per_class"]
 
     child, damaged, first = (read_version("lbp", n)["metrics"]["test/f1_macro"] for n in (2, 3, 1))
-    print(f"test/f1_macro parent {first:.4f}, refreshed child {child:.4f}, damaged child "
-          f"{damaged:.4f} (SYNTHETIC; pytest -s shows this)")
+    per_class = [json.loads((tmp_path / r / "metrics.json").read_text())["split"]["train"][
+        "windows_per_class"] for r in ("parent", "child")]
+    with capsys.disabled():
+        print(f"test/f1_macro parent {first:.4f}, refreshed child {child:.4f}, damaged child "
+              f"{damaged:.4f} (SYNTHETIC; pytest -s shows this); training windows per class "
+              f"parent {per_class[0]}, child {per_class[1]}")
     assert damaged < first - 0.2                   # the damage is real (0.75 -> 0.02 here)
     code, err = registry(capsys, "promote", "name=lbp", "version=3", "tolerance=0.05")
     assert code == 2 and f"{damaged:.4f} vs {first:.4f}" in err and "tolerance 0.05" in err
