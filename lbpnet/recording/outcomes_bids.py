@@ -16,7 +16,6 @@ Every problem is an error naming the file, the row and the column.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import numpy as np
 
 from lbpnet.errors import ReaderError
 from lbpnet.recording.outcomes import OutcomeTable
-from lbpnet.recording.outcomes_sidecar import (instrument, pad, parse_covariate, parse_score,
+from lbpnet.recording.outcomes_sidecar import (instrument, read_json, pad, parse_covariate, parse_score,
                                                read_rows, read_sidecar, require_columns,
                                                session_times)
 
@@ -102,11 +101,7 @@ def _description(root: Path) -> dict:
     path = root / "dataset_description.json"
     if not path.is_file():
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReaderError(f"invalid JSON ({exc})", source=str(path),
-                          fix="write a JSON object (BIDS dataset_description)") from None
+    data = read_json(path, "write a JSON object (BIDS dataset_description)")
     extra = data.get("lbpnet", {}) if isinstance(data, dict) else {}
     return extra if isinstance(extra, dict) else {}
 

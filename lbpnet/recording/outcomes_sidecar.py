@@ -90,15 +90,19 @@ def parse_covariate(text: str):
     return value if math.isfinite(value) else text
 
 
+def read_json(path: Path, fix: str):
+    """The parsed JSON of ``path``; a ReaderError naming the file and ``fix`` if it is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReaderError(f"invalid JSON ({exc})", source=str(path), fix=fix) from None
+
+
 def read_sidecar(path: Path) -> dict[str, dict]:
     """``{column: {key: value}}`` of a JSON sidecar (empty if the file does not exist)."""
     if not path.is_file():
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReaderError(f"invalid JSON ({exc})", source=str(path),
-                          fix="write a JSON object {column: {LongName, Units, ...}}") from None
+    data = read_json(path, "write a JSON object {column: {LongName, Units, ...}}")
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ReaderError("the sidecar must map each column to an object of keys",
                           source=str(path), fix='e.g. {"odi": {"HigherIsWorse": true}}')
