@@ -191,7 +191,7 @@ def monitor(cfg: DictConfig) -> dict:
     fc, calibration = calibrated_forecasts(
         task, dm, patients, sides["val"], sides["train"], range(1, as_of + 1),
         float(cfg.level), str(cfg.conformal_method), str(cfg.probability), model_version,
-        forecaster)
+        forecaster, bool(cfg.get("conformal_randomised", True)))
     rows = {p: i for i, p in enumerate(dm.table.patients)}
     train_rows = [rows[p] for p in sides["train"]]
     labels = dm.non_response.of_table(dm.table.pros, dm.table.outcomes, horizon)

@@ -192,7 +192,7 @@ def train(cfg: DictConfig) -> dict:
         # trajectory tasks: every forecaster calibrated on the validation patients, scored on
         # the test patients, beside its uncalibrated scores ({} for other tasks)
         from lbpnet.monitoring.held_out_scores import calibrated_test_scores
-        metrics.update(calibrated_test_scores(task, dm))
+        metrics.update(calibrated_test_scores(task, dm, seed=int(cfg.get("seed") or 0)))
     metrics.update({
         "tested_checkpoint": tested or "last", "best_checkpoint": best,
         "best_val": float(ckpt.best_model_score)

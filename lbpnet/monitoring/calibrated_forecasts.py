@@ -26,7 +26,8 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
                          training_patients: Sequence[str], prefixes: Sequence[int],
                          level: float = 0.8, method: str = "normalised",
                          probability: str = "platt", model_version: str = "",
-                         forecaster: str = "gru") -> tuple[dict, dict]:
+                         forecaster: str = "gru", randomised: bool = True,
+                         seed: int = 0) -> tuple[dict, dict]:
     """Calibrated forecasts of ``patients`` from each of ``prefixes`` sessions seen.
 
     Parameters
@@ -44,6 +45,9 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
     forecaster : {"gru", "mixed_model"}
         The run's model, or the linear mixed-effects model fitted on ``training_patients``
         (its quantiles at the task's levels; no P(non-response)).
+    randomised, seed
+        Smoothed conformal (exact coverage, interval ends drawn with ``seed``) or plain split
+        conformal (conservative): :class:`~lbpnet.monitoring.ConformalCalibrator`.
 
     Returns
     -------
@@ -73,7 +77,8 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
     horizon = int(dm.horizon_session or S)
     judged = dm.non_response.outcome or dm.table.outcomes[0]
     out = {"forecasts": {str(p): [] for p in patients}, "non_response": {}}
-    info = {"level": level, "method": method, "probability": probability,
+    info = {"level": level, "method": method, "randomised": randomised,
+            "probability": probability,
             "calibration_patients": len(set(map(str, calibration_patients))),
             "held_out_of_training": True, "by_session": {}}
     for k in prefixes:
@@ -83,7 +88,7 @@ def calibrated_forecasts(task, dm, patients: Sequence[str], calibration_patients
             continue
         mq = mon["quantiles"][mk][..., [0, mid, -1]]
         if ck.any():
-            calib = ConformalCalibrator(level, method).fit(
+            calib = ConformalCalibrator(level, method, randomised, seed).fit(
                 cal["quantiles"][ck][..., [0, mid, -1]], cal["future"][ck], cal["patient"][ck],
                 training_patients)
             mq, calibrated = calib.predict(mq), True

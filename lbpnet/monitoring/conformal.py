@@ -19,6 +19,13 @@ Two scores, both from a maintained library (chosen by measurement,
     ``ConformalizedQuantileRegressor`` on the pre-computed quantiles, one per group: the
     interval ``[lower - q, upper + q]`` keeps the forecaster's asymmetry.
 
+Both come in two forms. ``randomised=True`` (default): the smoothed conformal p-value
+(:mod:`lbpnet.monitoring.smoothed_conformal`), whose coverage is the nominal level exactly for
+any number of calibration patients and for tied scores (discrete outcomes); the interval's end
+is one of two neighbouring calibration scores, drawn per forecast (seeded, reproducible).
+``randomised=False``: plain split conformal (crepes / MAPIE), conservative, over-covering by up
+to ``1 / (n + 1)`` and more with ties.
+
 Shapes: ``n`` examples (patient seen up to session k), ``A`` steps ahead, ``O`` outcomes;
 quantile forecasts ``(n, A, O, 3)`` ordered lower, median, upper; targets ``(n, A, O)`` with NaN
 where not observed.
@@ -32,6 +39,7 @@ from typing import Sequence
 import numpy as np
 
 from lbpnet.errors import ConfigError, LeakageError
+from lbpnet.monitoring.smoothed_conformal import smoothed_thresholds
 
 METHODS = ("normalised", "cqr")
 
@@ -95,6 +103,10 @@ class ConformalCalibrator:
         Nominal coverage of the calibrated interval (e.g. 0.8 or 0.9).
     method : {"normalised", "cqr"}
         See the module docstring.
+    randomised : bool
+        Smoothed conformal (exact coverage; default) or plain split conformal (conservative).
+    seed : int
+        Seed of the randomised interval ends (per step ahead × outcome group).
     min_group : int
         A group with fewer calibration targets than this is pooled with the others of its
         outcome (all steps ahead); an empty outcome gets an infinite interval (honest: no
@@ -108,6 +120,8 @@ class ConformalCalibrator:
 
     level: float = 0.8
     method: str = "normalised"
+    randomised: bool = True
+    seed: int = 0
     min_group: int = 20
     n_calibration: np.ndarray | None = field(default=None, init=False)
     _fitted: dict = field(default_factory=dict, init=False, repr=False)
@@ -151,10 +165,11 @@ class ConformalCalibrator:
         return self
 
     def _fit_group(self, q: np.ndarray, y: np.ndarray):
+        if self.randomised:                      # the scores themselves: smoothed_thresholds
+            return np.sort(_scores(self.method, q, y))
         if self.method == "normalised":
             from crepes import ConformalRegressor
-            half = np.maximum((q[:, 2] - q[:, 0]) / 2, 1e-9)
-            return ConformalRegressor().fit(y - q[:, 1], sigmas=half)
+            return ConformalRegressor().fit(y - q[:, 1], sigmas=_half_width(q))
         from mapie.regression import ConformalizedQuantileRegressor
         m = ConformalizedQuantileRegressor([_Column(0), _Column(2), _Column(1)],
                                            confidence_level=self.level, prefit=True)
@@ -184,16 +199,42 @@ class ConformalCalibrator:
             if model is None:
                 out[ok, a, o, 0], out[ok, a, o, 2] = -np.inf, np.inf
                 continue
-            if self.method == "normalised":
-                half = np.maximum((g[ok, 2] - g[ok, 0]) / 2, 1e-9)
-                iv = model.predict_int(g[ok, 1], sigmas=half, confidence=self.level)
+            if self.randomised:
+                u = np.random.default_rng([self.seed, a, o]).uniform(size=int(ok.sum()))
+                t = smoothed_thresholds(model, self.level, u)
+                lo, hi = _ends(self.method, g[ok], t)
+            elif self.method == "normalised":
+                iv = model.predict_int(g[ok, 1], sigmas=_half_width(g[ok]), confidence=self.level)
                 lo, hi = iv[:, 0], iv[:, 1]
             else:
                 _, iv = model.predict_interval(g[ok])
                 lo, hi = iv[:, 0, 0], iv[:, 1, 0]
+            # an empty set (t below every score: only with nearly all scores tied at the
+            # bottom) is reported as the point forecast, conservatively
             out[ok, a, o, 0] = np.minimum(lo, g[ok, 1])
             out[ok, a, o, 2] = np.maximum(hi, g[ok, 1])
         return out
+
+
+def _half_width(q: np.ndarray) -> np.ndarray:
+    return np.maximum((q[:, 2] - q[:, 0]) / 2, 1e-9)
+
+
+def _scores(method: str, q: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Non-conformity scores of targets ``y`` (m,) under forecasts ``q`` (m, 3): crepes'
+    normalised absolute residual, or CQR's signed distance outside ``[lower, upper]``."""
+    if method == "normalised":
+        return np.abs(y - q[:, 1]) / _half_width(q)
+    return np.maximum(q[:, 0] - y, y - q[:, 2])
+
+
+def _ends(method: str, q: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Interval ends of forecasts ``q`` (m, 3) at score thresholds ``t`` (m,) (±inf kept)."""
+    with np.errstate(invalid="ignore"):
+        if method == "normalised":
+            half = _half_width(q)
+            return q[:, 1] - t * half, q[:, 1] + t * half
+        return q[:, 0] - t, q[:, 2] + t
 
 
 def coverage_and_width(quantiles: np.ndarray, target: np.ndarray) -> dict[str, np.ndarray]:

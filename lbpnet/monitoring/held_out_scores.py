@@ -11,13 +11,17 @@ other levels suffixed, e.g. ``coverage90_<o>``)::
 
     test/mae_<o>, test/coverage_<o>, test/width_<o>, test/coverage90_<o>, test/width90_<o>
     test/auroc_non_response, test/brier                       the model, calibrated
+    test/conservative/...                                     plain split conformal intervals
     test/uncalibrated/...                                     the model as it forecasts
     test/baseline_<name>/... and test/baseline_<name>/uncalibrated/...
     test/calibration                                          who calibrated, how
 
 An uncalibrated interval at a level is the model's quantile pair ``(1 - L) / 2, (1 + L) / 2``
 when it has one (else no uncalibrated key for that level); the calibrated one starts from that
-pair, or from the outermost pair.
+pair, or from the outermost pair. The calibrated intervals are smoothed conformal (coverage
+exactly nominal in expectation, for any number of calibration patients and for discrete scores:
+:mod:`lbpnet.monitoring.smoothed_conformal`), their random ends drawn from ``seed``; the plain,
+conservative split-conformal intervals are under ``conservative/``.
 """
 
 from __future__ import annotations
@@ -114,7 +118,8 @@ def forecaster_quantiles(task, dm, k: int) -> dict[str, dict[str, np.ndarray]]:
     return out
 
 
-def calibrated_test_scores(task, dm, levels=LEVELS, method: str = "normalised") -> dict:
+def calibrated_test_scores(task, dm, levels=LEVELS, method: str = "normalised",
+                           seed: int = 0) -> dict:
     """The ``metrics.json`` keys of the module docstring; ``{}`` for a task that is not a
     trajectory forecast, and only ``test/calibration`` (saying why) without validation
     patients."""
@@ -142,9 +147,11 @@ def calibrated_test_scores(task, dm, levels=LEVELS, method: str = "normalised") 
                 if exact:
                     res.update(interval_keys(tq, test["future"], outcomes,
                                              f"{prefix}uncalibrated/", sfx))
-                cal = ConformalCalibrator(level, method).fit(cq, val["future"], val["patient"],
-                                                             train_patients)
-                res.update(interval_keys(cal.predict(tq), test["future"], outcomes, prefix, sfx))
+                for randomised, where in ((True, prefix), (False, f"{prefix}conservative/")):
+                    cal = ConformalCalibrator(level, method, randomised, seed).fit(
+                        cq, val["future"], val["patient"], train_patients)
+                    res.update(interval_keys(cal.predict(tq), test["future"], outcomes, where,
+                                             sfx))
         if "prob" in test:
             res.update(_prob_keys(test["prob"], test["non_response"], f"{prefix}uncalibrated/"))
             known = ~np.isnan(val["non_response"])
@@ -157,6 +164,7 @@ def calibrated_test_scores(task, dm, levels=LEVELS, method: str = "normalised") 
         "calibrated": True, "on": "validation patients (held out of training)",
         "calibration_patients": len(val_patients), "test_patients": len(test_patients),
         "shared_patients": len(set(val_patients) & set(test_patients)), "levels": list(levels),
-        "interval_method": f"split conformal ({method}), per step ahead x outcome",
+        "interval_method": f"smoothed split conformal ({method}), per step ahead x outcome; "
+                           "conservative/: plain split conformal", "seed": int(seed),
         "probability_method": "Platt scaling", "observed_sessions": k}
     return res

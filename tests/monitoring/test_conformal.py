@@ -64,3 +64,56 @@ def test_bad_shapes_and_settings_are_refused():
         ConformalCalibrator().fit(np.zeros((4, 2, 1, 2)), np.zeros((4, 2, 1)))
     with pytest.raises(ConfigError, match="not fitted"):
         ConformalCalibrator().predict(np.zeros((4, 2, 1, 3)))
+
+
+def discrete_problem(n, rng):
+    """SYNTHETIC discrete outcome (a 1-5 scale, as multgee/arthritis): the forecast is the last
+    report (an integer), the target moves by -1, 0 or +1 category, so scores tie heavily."""
+    last = rng.integers(1, 6, (n, 1, 1)).astype(float)
+    y = np.clip(last + rng.choice([-1, 0, 1], (n, 1, 1), p=[0.15, 0.6, 0.25]), 1, 5)
+    return np.stack([last - 0.5, last, last + 0.5], -1), y
+
+
+@pytest.mark.parametrize("method", ["normalised", "cqr"])
+@pytest.mark.parametrize("level", [0.8, 0.9])
+def test_randomised_is_exact_for_ties_and_small_calibration_sets(method, level):
+    """20 calibration patients and a discrete scale: plain split conformal over-covers (its
+    finite-sample rounding and the ties), the smoothed one lands on nominal (mean of 400
+    calibration draws, 50 test patients each)."""
+    rng = np.random.default_rng(3)
+    got = {True: [], False: []}
+    for rep in range(400):
+        qc, yc = discrete_problem(20, rng)
+        qt, yt = discrete_problem(50, rng)
+        for randomised in (True, False):
+            cal = ConformalCalibrator(level, method, randomised=randomised, seed=rep)
+            got[randomised].append(coverage_and_width(cal.fit(qc, yc).predict(qt), yt)
+                                   ["coverage_all"])
+    assert abs(np.mean(got[True]) - level) < 0.01
+    assert np.mean(got[False]) - level > 0.03
+
+
+def test_unsmoothed_end_decides_ties_as_crepes_p_values():
+    """With U = 1 the threshold includes exactly the test scores whose plain conformal
+    p-value (crepes ``predict_p(smoothing=False)``) exceeds 1 - level."""
+    from crepes import ConformalRegressor
+
+    from lbpnet.monitoring.smoothed_conformal import smoothed_thresholds
+    rng = np.random.default_rng(4)
+    cal = rng.integers(0, 4, 25).astype(float)              # residuals with ties
+    test = rng.integers(0, 5, 200).astype(float)
+    p = ConformalRegressor().fit(cal).predict_p(np.zeros(200), test, smoothing=False)
+    for level in (0.5, 0.8, 0.9):
+        t = smoothed_thresholds(np.abs(cal), level, np.ones(200))
+        np.testing.assert_array_equal(test <= t, p > 1 - level)
+
+
+def test_randomised_intervals_are_reproducible_and_between_neighbouring_scores():
+    rng = np.random.default_rng(5)
+    qc, yc = exchangeable(40, rng)
+    qt, _ = exchangeable(300, rng)
+    a = ConformalCalibrator(0.8, seed=1).fit(qc, yc).predict(qt)
+    np.testing.assert_array_equal(a, ConformalCalibrator(0.8, seed=1).fit(qc, yc).predict(qt))
+    plain = ConformalCalibrator(0.8, randomised=False).fit(qc, yc).predict(qt)
+    assert (a[..., 2] <= plain[..., 2] + 1e-6).all()         # never wider than conservative
+    assert (a[..., 2] < plain[..., 2] - 1e-6).any()           # and sometimes one score narrower
