@@ -1,4 +1,5 @@
-"""``lbpnet-cohort``: QC, feature tables or simulator generation over a cohort, on Dask.
+"""``lbpnet-cohort``: QC, feature tables, simulator generation or monitoring summaries over a
+cohort, on Dask.
 
 ``lbpnet-cohort job=qc data.root=<folder>`` runs :class:`lbpnet.cohort.QCJob` on every
 recording of the folder on a ``LocalCluster`` (``cluster.n_workers``), on a running
@@ -23,9 +24,12 @@ from lbpnet.errors import ConfigError
 
 
 def output_folder(cfg: DictConfig, job) -> Path:
-    """``cfg.out``, else ``<data.root>/cohort/<job name>``; the simulator needs ``out``."""
+    """``cfg.out``, else ``<data.root>/cohort/<job name>`` (monitoring: ``<run_dir>/monitoring``);
+    the simulator needs ``out``."""
     if cfg.out:
         return Path(cfg.out).expanduser()
+    if job.name == "monitoring":          # beside lbpnet-monitor's: <run_dir>/monitoring
+        return job.default_output_dir()
     if job.name == "simulate":
         raise ConfigError("job=simulate needs the folder to write the recordings to",
                           field="out", fix="add out=<folder>")

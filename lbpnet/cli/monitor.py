@@ -32,6 +32,7 @@ import logging
 import re
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import hydra
 import numpy as np
@@ -129,7 +130,9 @@ def load_run(cfg: DictConfig):
     return run_dir, effective, dm, task, ckpt_path, file_sha256(ckpt_path)
 
 
-def _folder_name(patient: str) -> str:
+def folder_name(patient: str) -> str:
+    """A patient's folder name under ``monitoring/`` (characters outside ``[A-Za-z0-9._-]``
+    as ``_``)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", str(patient)).strip("._") or "patient"
 
 
@@ -150,12 +153,28 @@ def _plain(x):
     return x
 
 
-def monitor(cfg: DictConfig) -> dict:
-    """Write the monitoring summaries (see the module docstring); return ``index.json``."""
+class Prepared(NamedTuple):
+    """What :func:`prepare_monitoring` computed once for every monitored patient.
+
+    ``shared`` (small, the same for every patient) and ``patients`` (patient → that patient's
+    inputs) are what :func:`write_patient` reads; the rest is for ``index.json`` and the audit
+    entry."""
+
+    shared: dict
+    patients: dict
+    run_dir: Path
+    ckpt_path: Path
+    sha: str
+    recordings: list
+
+
+def prepare_monitoring(cfg: DictConfig) -> Prepared:
+    """The heavy, shared part of ``lbpnet-monitor``, done once: load and verify the run,
+    check the monitored patients, forecast them and calibrate the forecasts on the run's
+    validation patients, and state each outcome's SEM/SDC/MIC from the training patients."""
     from lbpnet.monitoring import load_rules
     from lbpnet.monitoring.calibrated_forecasts import calibrated_forecasts
-    from lbpnet.monitoring.patient_summary import outcome_specs, patient_summary
-    from lbpnet.monitoring.trajectory_plot import write_trajectory_png
+    from lbpnet.monitoring.patient_summary import outcome_specs
 
     run_dir, run_cfg, dm, task, ckpt_path, sha = load_run(cfg)
     rules = load_rules(rules_path(cfg.rules))
@@ -197,53 +216,91 @@ def monitor(cfg: DictConfig) -> dict:
     labels = dm.non_response.of_table(dm.table.pros, dm.table.outcomes, horizon)
     specs = outcome_specs(dm.table.pros[train_rows], dm.table.outcomes, dm.outcome_table.info,
                           stable=labels[train_rows] == 1)
-    out_root = Path(cfg.output_dir) if cfg.get("output_dir") else run_dir / "monitoring"
     synthetic = bool(getattr(dm.outcome_table, "synthetic", False)) or any(
         r.metadata.get("synthetic", False) for r in dm.recordings)
-    written = {}
+    sensor = None
+    if dm.table.measure_names:                   # sensor measures (the simulator's sessions)
+        stable = [t for t in train_rows if labels[t] == 1]
+        use = stable if len(stable) >= 3 else train_rows
+        who = "stable (non-responder) training" if use is stable else "training"
+        sensor = {"names": list(dm.table.measure_names),
+                  "train_values": dm.table.measures[use], "what": f"{len(use)} {who} patients"}
+    shared = {"outcomes": list(dm.table.outcomes), "specs": specs, "rules": rules,
+              "as_of": as_of, "horizon": horizon, "n_baseline": int(cfg.n_baseline),
+              "forecaster": forecaster, "sensor": sensor, "synthetic": synthetic,
+              "calibration": calibration,
+              "model": {"version": model_version, "checkpoint": str(ckpt_path),
+                        "checkpoint_sha256": sha, "forecaster": forecaster,
+                        "run_dir": str(run_dir)}}
     labels_of = dict(zip(dm.outcome_table.participants, dm.outcome_table.sessions))
+    items = {}
     for pid in patients:
         r = rows[pid]
         ses = list(labels_of.get(pid, []))[:S]
-        summary = patient_summary(
-            pid, ses + [str(s + 1) for s in range(len(ses), S)],
-            np.where(dm.table.present[r], dm.table.days[r] / 7.0, np.nan),
-            dm.table.pros[r], dm.table.outcomes, specs, fc["forecasts"].get(pid, []), rules,
-            as_of, horizon, int(cfg.n_baseline), forecaster)
-        if dm.table.measure_names:               # sensor measures (the simulator's sessions)
-            from lbpnet.monitoring.patient_summary import sensor_changes
-            stable = [t for t in train_rows if labels[t] == 1]
-            use = stable if len(stable) >= 3 else train_rows
-            who = "stable (non-responder) training" if use is stable else "training"
-            summary["sensor_changes"] = sensor_changes(
-                dm.table.measures[r], dm.table.measure_names, dm.table.measures[use], as_of,
-                int(cfg.n_baseline), f"{len(use)} {who} patients")
-        summary["sessions"] = [s for s in summary["sessions"]
-                               if s["session"] <= int(dm.table.present[r].sum())]
-        summary.update(
-            non_response=fc["non_response"].get(pid), synthetic=synthetic,
-            model={"version": model_version, "checkpoint": str(ckpt_path),
-                   "checkpoint_sha256": sha, "forecaster": forecaster, "run_dir": str(run_dir)},
-            calibration=calibration, lbpnet_version=__version__,
-            created_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            note="Decision support for a clinician's review, never a diagnosis."
-                 + (" SYNTHETIC data." if synthetic else ""))
-        folder = out_root / _folder_name(pid)
+        items[pid] = {
+            "patient": pid, "session_labels": ses + [str(s + 1) for s in range(len(ses), S)],
+            "weeks": np.where(dm.table.present[r], dm.table.days[r] / 7.0, np.nan),
+            "values": dm.table.pros[r], "n_present": int(dm.table.present[r].sum()),
+            "measures": dm.table.measures[r] if sensor else None,
+            "forecasts": fc["forecasts"].get(pid, []), "non_response": fc["non_response"].get(pid)}
+    return Prepared(shared, items, run_dir, ckpt_path, sha, list(dm.recordings))
+
+
+def write_patient(item: dict, shared: dict, folder) -> dict:
+    """One patient's ``monitoring.json`` and ``trajectory.png`` in ``folder`` (each written
+    atomically; the JSON last, and the plot removed again when the JSON cannot be written, so
+    a complete ``monitoring.json`` means a complete patient). ``item`` and ``shared`` come from
+    :func:`prepare_monitoring`. Returns ``{"monitoring", "plot", "flags"}`` (paths, count)."""
+    from lbpnet.monitoring.patient_summary import patient_summary, sensor_changes
+    from lbpnet.monitoring.trajectory_plot import write_trajectory_png
+
+    sh = shared
+    pid = item["patient"]
+    summary = patient_summary(
+        pid, item["session_labels"], item["weeks"], item["values"], sh["outcomes"], sh["specs"],
+        item["forecasts"], sh["rules"], sh["as_of"], sh["horizon"], sh["n_baseline"],
+        sh["forecaster"])
+    if sh["sensor"]:
+        summary["sensor_changes"] = sensor_changes(
+            item["measures"], sh["sensor"]["names"], sh["sensor"]["train_values"], sh["as_of"],
+            sh["n_baseline"], sh["sensor"]["what"])
+    summary["sessions"] = [s for s in summary["sessions"] if s["session"] <= item["n_present"]]
+    summary.update(
+        non_response=item["non_response"], synthetic=sh["synthetic"], model=dict(sh["model"]),
+        calibration=sh["calibration"], lbpnet_version=__version__,
+        created_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        note="Decision support for a clinician's review, never a diagnosis."
+             + (" SYNTHETIC data." if sh["synthetic"] else ""))
+    folder = Path(folder)
+    plot = write_trajectory_png(summary, folder / "trajectory.png")
+    try:
         atomic_write_json(folder / "monitoring.json", _plain(summary))
-        write_trajectory_png(summary, folder / "trajectory.png")
-        written[pid] = {"monitoring": str(folder / "monitoring.json"),
-                        "plot": str(folder / "trajectory.png"),
-                        "flags": len(summary["flags"])}
-    index = _plain({"run_dir": str(run_dir), "model_version": model_version,
-                    "forecaster": forecaster,
-                    "as_of_session": as_of, "horizon_session": horizon,
+    except BaseException:
+        plot.unlink(missing_ok=True)
+        raise
+    return {"monitoring": str(folder / "monitoring.json"), "plot": str(plot),
+            "flags": len(summary["flags"])}
+
+
+def monitor(cfg: DictConfig) -> dict:
+    """Write the monitoring summaries (see the module docstring); return ``index.json``."""
+    prep = prepare_monitoring(cfg)
+    sh = prep.shared
+    out_root = Path(cfg.output_dir) if cfg.get("output_dir") else prep.run_dir / "monitoring"
+    written = {pid: write_patient(item, sh, out_root / folder_name(pid))
+               for pid, item in prep.patients.items()}
+    rules = sh["rules"]
+    index = _plain({"run_dir": str(prep.run_dir), "model_version": sh["model"]["version"],
+                    "forecaster": sh["forecaster"],
+                    "as_of_session": sh["as_of"], "horizon_session": sh["horizon"],
                     "rule_set": {"id": rules.name, "version": rules.version,
                                  "source": rules.source},
-                    "calibration": calibration, "synthetic": synthetic, "patients": written})
+                    "calibration": sh["calibration"], "synthetic": sh["synthetic"],
+                    "patients": written})
     atomic_write_json(out_root / "index.json", index)
     log.info("monitoring summaries of %d patients in %s", len(written), out_root)
-    _audit(cfg, run_dir, ckpt_path, sha, [out_root / "index.json"] + [
-        Path(w[k]) for w in written.values() for k in ("monitoring", "plot")], dm.recordings)
+    _audit(cfg, prep.run_dir, prep.ckpt_path, prep.sha, [out_root / "index.json"] + [
+        Path(w[k]) for w in written.values() for k in ("monitoring", "plot")], prep.recordings)
     return index
 
 
