@@ -3,6 +3,13 @@
 Windows are cut at the stream's own rate (``round(length_s * rate)`` samples) from starts in
 seconds, exactly as :class:`lbpnet.windows.WindowDataset` cuts them; a chunk of windows is
 one fancy-index into ``sliding_window_view`` (no Python loop per window).
+
+A stream in RAM or memory-mapped (an ``np.ndarray``) is viewed whole, without a copy. Any
+other array (integer counts behind a :class:`~lbpnet.recording.scaled.ScaledArray`, a Zarr
+array) would be converted whole by ``sliding_window_view`` (an hour of 16-ch EMG at 2 kHz:
+0.46 GB of float32), so it is read **block by block**: the rows under a chunk of windows,
+at most ``max(window, chunk_samples // channels)`` rows at once, give the same windows bit
+for bit (a slice of a stored stream holds the same values as the whole).
 """
 
 from __future__ import annotations
@@ -72,12 +79,49 @@ def iter_windows(stream: Stream, starts: np.ndarray, length_s: float, columns: l
                           f"of at least 2 samples", field="window.length_s",
                           fix="use longer windows or drop this stream from QC")
     first = first_samples(stream, starts, n)
-    view = sliding_window_view(stream.data, n, axis=0)          # (N - n + 1, C, n), no copy
     step = max(1, int(chunk_samples // max(n * len(columns), 1)))
+    whole = isinstance(stream.data, np.ndarray)
+    if whole:
+        view = sliding_window_view(stream.data, n, axis=0)      # (N - n + 1, C, n), no copy
+    span = max(n, int(chunk_samples) // max(stream.n_channels, 1))   # rows read at once
     for a in range(0, len(first), step):
         rows = slice(a, min(a + step, len(first)))
-        w = np.asarray(view[first[rows]][:, columns, :], dtype=np.float32)
+        cut = (view[first[rows]][:, columns, :] if whole
+               else _blockwise(stream.data, first[rows], n, columns, span))
+        w = np.asarray(cut, dtype=np.float32)
         finite = np.isfinite(w)
         if not finite.all():
             w = np.where(finite, w, np.float32(0))
         yield rows, w, finite
+
+
+def block_runs(first: np.ndarray, n: int, span: int) -> list[tuple[int, int]]:
+    """Split window starts ``first`` (in their order) into runs ``(i, j)`` whose rows
+    ``min(first[i:j]) .. max(first[i:j]) + n`` span at most ``max(span, n)`` rows."""
+    first = np.asarray(first, dtype=np.int64)
+    if len(first) == 0:
+        return []
+    if int(first.max()) - int(first.min()) + n <= span:
+        return [(0, len(first))]
+    runs, i, lo, hi = [], 0, int(first[0]), int(first[0])
+    for j in range(1, len(first)):
+        f = int(first[j])
+        if max(hi, f) - min(lo, f) + n > span:
+            runs.append((i, j))
+            i, lo, hi = j, f, f
+        else:
+            lo, hi = min(lo, f), max(hi, f)
+    runs.append((i, len(first)))
+    return runs
+
+
+def _blockwise(data, first: np.ndarray, n: int, columns: list[int], span: int) -> np.ndarray:
+    """Windows ``(len(first), len(columns), n)`` of ``data`` read one block of rows per run
+    of :func:`block_runs`, never the whole array."""
+    parts = []
+    for i, j in block_runs(first, n, span):
+        f = first[i:j]
+        lo = int(f.min())
+        block = np.asarray(data[lo:int(f.max()) + n])
+        parts.append(sliding_window_view(block, n, axis=0)[f - lo][:, columns, :])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
