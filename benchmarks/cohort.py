@@ -11,7 +11,9 @@ written in the memory-mapped ``.npy`` store and in Zarr v3 (Blosc/zstd). Measure
   every stored file, fresh process) then warm (the same windows again); cold-ish rates as
   read MB/s of the stored bytes against ``dd``'s read rate; every rate as a ratio to ``.npy``,
   warm, 0 workers;
-- peak RssAnon of the loading process and of each worker at 1/4, 1/2 and all recordings;
+- peak RssAnon of the loading process and of each worker at 1/4, 1/2 and all recordings,
+  and each worker's RssAnon right after its imports (in ``worker_init_fn``), with the
+  issue's goals checked per row (flat in the recordings; <= 500 MB above imports);
 - index build time and memory per million windows (``make_windows`` at a 0.1 s stride);
 - the share of each training step spent waiting for data, default CNN (``model=cnn``).
 
@@ -53,6 +55,18 @@ def child(args: dict, timeout: float = 1800) -> dict:
         raise RuntimeError(f"{args['mode']} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
+
+
+FLAT = 1.10                 # worker peak max/min over recording counts that counts as flat
+GROWTH_GOAL = 500e6         # bytes a worker may grow above its imports (issue 14)
+
+
+def memory_row(r: dict) -> dict:
+    """Worker peak, its RssAnon after imports and the difference, of the pass (cold-ish or
+    warm) whose worker peak is higher."""
+    p = max((r["cold"], r["warm"]), key=lambda x: x["peak_anon_worker"])
+    return {"peak": p["peak_anon_worker"], "imports": p["worker_anon_after_imports"],
+            "growth": p["peak_anon_worker"] - p["worker_anon_after_imports"]}
 
 
 def mb(x: float) -> str:
@@ -145,14 +159,26 @@ def main() -> None:
             f"{cold_mb / disk['dd_read']:.2f}x | {r['warm']['windows_per_s']:,.0f} | "
             f"{r['warm']['windows_per_s'] / ref:.2f}x | {r['cold']['first_batch_s']:.2f} |")
     say()
-    say("Peak anonymous memory (RssAnon, MB), 2 workers, random sampler:")
+    say("Peak anonymous memory (RssAnon, MB), 2 workers, random sampler. Worker after imports: "
+        "its RssAnon in `worker_init_fn`, before it reopens the stores and reads a batch (a "
+        "forked worker starts with the parent's imports and objects); of the pass (cold-ish or "
+        "warm) with the higher worker peak. Goals (issue 14): worker peak flat in the number of "
+        f"recordings (max/min over {'/'.join(map(str, sizes))} recordings <= {FLAT:.2f}) and "
+        f"peak - imports <= {GROWTH_GOAL / 1e6:.0f} MB.")
     say()
-    say("| backend | recordings | main after imports | main peak | worker peak (each) |")
-    say("|---|---:|---:|---:|---:|")
+    say("| backend | recordings | main after imports | main peak | worker after imports | "
+        "worker peak (each) | worker peak - imports | goal check |")
+    say("|---|---:|---:|---:|---:|---:|---:|---|")
     for (b, n), r in memory.items():
+        mem = memory_row(r)
+        peaks = [memory_row(memory[b, m])["peak"] for m in sizes]
+        flat = max(peaks) / min(peaks)
+        ok_flat, ok_growth = flat <= FLAT, mem["growth"] <= GROWTH_GOAL
         say(f"| {b} | {n} | {mb(r['anon_after_imports'])} | "
             f"{mb(max(r['cold']['peak_anon_main'], r['warm']['peak_anon_main']))} | "
-            f"{mb(max(r['cold']['peak_anon_worker'], r['warm']['peak_anon_worker']))} |")
+            f"{mb(mem['imports'])} | {mb(mem['peak'])} | {mb(mem['growth'])} | "
+            f"flat {flat:.2f} ({'met' if ok_flat else 'NOT met'}); growth "
+            f"{mb(mem['growth'])} MB ({'met' if ok_growth else 'NOT met'}) |")
     per_m = 1e6 / index["windows"]
     say()
     say(f"Index (`make_windows`, 2 s windows, 0.1 s stride, npy cohort): {index['windows']:,} "

@@ -2,14 +2,19 @@
 prints one JSON line): a DataLoader pass, the index build, or training steps of the CNN.
 
 Memory is ``RssAnon`` (anonymous memory, what grows if windows were copies) of this process
-and, separately, of each DataLoader worker (psutil children), sampled every batch.
+and, separately, of each DataLoader worker (psutil children), sampled every batch. Each
+worker also records its own RssAnon in its ``worker_init_fn``, before it reopens the stores
+and before its first batch (a forked worker starts with the parent's imports and objects:
+its "after imports" baseline), and after reopening (``_record_worker_start``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
+import tempfile
 import time
 import tracemalloc
 from itertools import islice
@@ -62,23 +67,41 @@ def drop_cache(paths) -> float:
     return total
 
 
-def loader(recs, index, workers: int, sampler: str, batch: int = BATCH):
+def _record_worker_start(folder: str, worker_id: int) -> None:
+    """``worker_init_fn``: RssAnon before and after reopening the stores, to ``folder``."""
+    from lbpnet.windows.workers import open_in_worker
+    before = rss_anon()
+    open_in_worker(worker_id)
+    after = rss_anon()
+    Path(folder, f"worker{worker_id}.json").write_text(json.dumps(
+        {"anon_after_imports": before, "anon_after_open": after}))
+
+
+def worker_starts(folder: str) -> list[dict]:
+    """What each worker wrote in :func:`_record_worker_start`."""
+    return [json.loads(f.read_text()) for f in sorted(Path(folder).glob("worker*.json"))]
+
+
+def loader(recs, index, workers: int, sampler: str, batch: int = BATCH,
+           record: str | None = None):
     from lbpnet.windows import WindowDataset
     from lbpnet.windows.dataset import collate_windows
     from lbpnet.windows.samplers import RecordingLocalSampler
     from lbpnet.windows.workers import open_in_worker
     ds = WindowDataset(recs, index)
+    init = functools.partial(_record_worker_start, record) if record else open_in_worker
     g = torch.Generator().manual_seed(0)
     smp = (RecordingLocalSampler(index, 60.0, 8, generator=g) if sampler == "recording_local"
            else torch.utils.data.RandomSampler(ds, generator=g))
     return torch.utils.data.DataLoader(ds, batch_size=batch, sampler=smp, num_workers=workers,
                                        collate_fn=collate_windows,
-                                       worker_init_fn=open_in_worker if workers else None,
+                                       worker_init_fn=init if workers else None,
                                        drop_last=False)
 
 
-def _timed(dl, n_batches: int) -> dict:
-    """One pass of ``n_batches`` batches: windows/s after the first batch, peak RssAnon."""
+def _timed(dl, n_batches: int, record: str | None = None) -> dict:
+    """One pass of ``n_batches`` batches: windows/s after the first batch, peak RssAnon
+    (and, with ``record``, each worker's RssAnon after imports and after opening)."""
     peak_main, peak_worker = rss_anon(), 0
     t0 = time.perf_counter()
     it = iter(dl)
@@ -91,9 +114,13 @@ def _timed(dl, n_batches: int) -> dict:
         peak_worker = max([peak_worker, *workers_anon()])
     dt = time.perf_counter() - t1
     del it
+    starts = worker_starts(record) if record else []
     return {"windows": n, "seconds": dt, "windows_per_s": n / dt if n else float("nan"),
             "first_batch_s": first,
-            "peak_anon_main": peak_main, "peak_anon_worker": peak_worker}
+            "peak_anon_main": peak_main, "peak_anon_worker": peak_worker,
+            "worker_anon_after_imports": max((w["anon_after_imports"] for w in starts),
+                                             default=0),
+            "worker_anon_after_open": max((w["anon_after_open"] for w in starts), default=0)}
 
 
 def loader_pass(a: dict) -> dict:
@@ -105,8 +132,9 @@ def loader_pass(a: dict) -> dict:
     opened = time.perf_counter() - t_open
     n_batches = min(max(2, a["windows"] // BATCH), -(-len(index) // BATCH))
     dropped = drop_cache(a["paths"])
-    cold = _timed(loader(recs, index, a["workers"], a["sampler"]), n_batches)
-    warm = _timed(loader(recs, index, a["workers"], a["sampler"]), n_batches)
+    with tempfile.TemporaryDirectory() as c, tempfile.TemporaryDirectory() as w:
+        cold = _timed(loader(recs, index, a["workers"], a["sampler"], record=c), n_batches, c)
+        warm = _timed(loader(recs, index, a["workers"], a["sampler"], record=w), n_batches, w)
     return {"cold": cold, "warm": warm, "open_s": opened, "index_windows": len(index),
             "dropped_bytes": dropped, "anon_after_imports": base}
 

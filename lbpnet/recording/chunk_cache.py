@@ -12,7 +12,10 @@ Besides each array's own ``max_bytes``, all caches of a process share one budget
 :data:`PROCESS_BUDGET_BYTES` (``$LBPNET_CHUNK_CACHE_BYTES``, default 256 MiB): the least
 recently used chunk of *any* array goes first, so a worker that touches 40 recordings holds
 no more than one that touches 4 (``benchmarks/cohort.py`` measured ~95 MB more per recording
-with per-array budgets only).
+with per-array budgets only). Chunks decoded in one read (read-ahead) are copied apart, so
+the bytes held are the bytes counted: as views of the read, one surviving chunk kept the
+whole read alive (a worker walking 20 SYNTHETIC recordings held ~300 MB for 268 MB counted).
+A worker's RssAnon grows by about the budget plus ~140 MB (batch, decode buffers, allocator).
 """
 
 from __future__ import annotations
@@ -90,6 +93,8 @@ class ChunkCache:
             block = np.asarray(self.array[run[0] * self.chunk_rows:(run[-1] + 1) * self.chunk_rows])
             for k, i in enumerate(run):
                 part = block[k * self.chunk_rows:(k + 1) * self.chunk_rows]
+                if len(run) > 1:        # a view would keep the whole read alive after the
+                    part = part.copy()  # chunk's eviction: held bytes above the budget
                 part.flags.writeable = False
                 self._chunks[i] = part
                 self._bytes += part.nbytes

@@ -33,3 +33,25 @@ def test_all_caches_of_a_process_share_one_budget(monkeypatch):
                 # every cache of the process counts (earlier tests' too): not 12 x their own
                 assert chunk_cache.process_cached_bytes() <= 6 * chunk_bytes
     assert 0 < sum(c._bytes for c in caches) <= chunk_cache.process_cached_bytes()
+
+
+def test_cached_chunks_hold_no_more_memory_than_counted():
+    """A read of several chunks at once (read-ahead) is split into chunks that own their
+    bytes: a view would keep the whole read alive after its other chunks are evicted."""
+
+    class FreshReads:                                   # as a Zarr array: a new buffer per read
+        def __init__(self, a):
+            self.a, self.shape, self.dtype = a, a.shape, a.dtype
+
+        def __getitem__(self, key):
+            return np.array(self.a[key])
+
+    array = np.random.default_rng(2).integers(-999, 999, size=(20_000, 4)).astype(np.int16)
+    cache = ChunkCache(FreshReads(array), chunk_rows=500, max_bytes=3 * 500 * 4 * 2, readahead=6)
+    for start in (0, 7_000, 3_100, 15_000, 7_400):
+        assert np.array_equal(cache[start:start + 700], array[start:start + 700])
+        held = {}
+        for part in cache._chunks.values():
+            owner = part if part.base is None else part.base
+            held[id(owner)] = owner.nbytes
+        assert sum(held.values()) == cache._bytes <= 3 * 500 * 4 * 2
