@@ -14,7 +14,7 @@ from hydra.core.global_hydra import GlobalHydra
 
 from lbpnet.cli.config_path import CONFIG_DIR
 from lbpnet.cohort import run_cohort
-from lbpnet.cohort.monitoring_job import MonitoringJob
+from lbpnet.cli.monitor_job import MonitoringJob
 from lbpnet.errors import ConfigError
 
 distributed = pytest.importorskip("distributed", reason="dask[distributed] (extra 'cohort')")

@@ -11,9 +11,10 @@ task carries only its patient's rows and forecasts plus the small shared part (o
 rule set, calibration summary, model version). ``index.json`` and the audit entry stay with
 ``lbpnet-monitor``; the cohort run's record is ``<out>/cohort_report.json``.
 
-This job reads a trained model, so unlike the others it sits above ``tasks``/``monitoring``:
-it imports them (and :mod:`lbpnet.cli.monitor`) only when used, and ``import lbpnet.cohort``
-does not import it (``from lbpnet.cohort.monitoring_job import MonitoringJob``).
+This job reads a trained model and shares ``lbpnet-monitor``'s code, so unlike the other
+jobs (``lbpnet.cohort``, below ``tasks``) it lives in the CLI layer beside ``lbpnet-monitor``;
+the engine (:func:`lbpnet.cohort.engine.run_cohort`) runs it like any other job. Heavy imports
+happen only when it runs.
 """
 
 from __future__ import annotations
