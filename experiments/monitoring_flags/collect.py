@@ -35,8 +35,9 @@ def main() -> None:
          "of the other folds' patients). Horizon: session "
          f"{S}; non-response: ODI change < 10 points and < 30 % (session 1 → {S}). "
          "Forecaster behind the flags: **the linear mixed-effects model (random intercept + "
-         f"slope, BLUP) with split-conformal {d['level']:.0%} intervals** (crepes, normalised, "
-         "per step ahead, calibrated on the calibration patients). Rules: "
+         f"slope, BLUP) with smoothed split-conformal {d['level']:.0%} intervals** (normalised "
+         "score, randomised ends: lbpnet.monitoring.smoothed_conformal; per step ahead, "
+         "calibrated on the calibration patients). Rules: "
          f"`conf/monitoring/default.yaml` v{d['rules']['default']} vs "
          f"`conf/monitoring/last_change.yaml` v{d['rules']['last_change']}. Mean ± sd over seeds.",
          "", "## Flags (review or urgent)", "",
@@ -74,8 +75,8 @@ def main() -> None:
                      f"{ms([x['width'] for x in cal], 1)} | {ms([x['coverage'] for x in c90])} | "
                      f"{ms([x['width'] for x in c90], 1)} | {ms([x['mae'] for x in cal], 2)} |")
     L += ["", "Outcomes: ODI (0-100) and NRS (0-10) pooled, so widths and MAE mix the two "
-          "scales (ODI dominates). Conformal: crepes' normalised score (symmetric around the "
-          "median), one calibration per step ahead and outcome (pooled over steps below 20 "
+          "scales (ODI dominates). Conformal: smoothed split conformal on crepes' normalised "
+          "score (symmetric around the median; coverage exactly nominal in expectation), one calibration per step ahead and outcome (pooled over steps below 20 "
           "targets); LOCF's raw interval is asymmetric around its median (the last report), "
           "so the symmetric calibrated one is wider.", "",
           "## P(non-response) from the mixed model's horizon forecast", "",

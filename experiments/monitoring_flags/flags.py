@@ -107,7 +107,7 @@ def run_fold(ids, t, v, y, test, rng, rules, last_rule):
         for s in range(1, S):
             lo, med, hi = horizon_iv[s][j]
             fc = {"odi": Forecast("odi", S, s, float(lo), float(med), float(hi), LEVEL,
-                                  "mixed_model+conformal(crepes normalised)")}
+                                  "mixed_model+smoothed-conformal(normalised)")}
             for set_name, rs in (("default", rules), ("last_change", last_rule)):
                 for f in evaluate(rs, ps, s, specs, fc if set_name == "default" else None):
                     flags[set_name].append((ids[p], s, f.rule_id, f.level))
