@@ -62,12 +62,19 @@ class TrajectoryForecast(WindowTask):
         are ODI and NRS); None: taken from the data module's ``outcome_scale`` at set-up.
     non_response_weight : float
         Weight of the non-response cross-entropy beside the pinball loss.
+    log_outcomes : sequence of str
+        Outcomes forecast on the ``log1p`` scale (counts, e.g. seizures: heavy-tailed, >= 0):
+        the model's quantiles are of ``log1p(y) - log1p(last report)`` in units of the
+        training patients' SD of ``log1p(y)`` (or ``pro_scale`` for that outcome, then in
+        log units), back-transformed with ``expm1``; quantiles survive a monotone transform,
+        so they stay quantiles of ``y``. Default none.
     """
 
     def __init__(self, model: nn.Module, classes: Sequence[str], lr: float = 3e-3,
                  weight_decay: float = 1e-2, scheduler: str | None = "cosine",
                  warmup_fraction: float = 0.25, pro_scale: Mapping[str, float] | None = None,
-                 non_response_weight: float = 1.0) -> None:
+                 non_response_weight: float = 1.0,
+                 log_outcomes: Sequence[str] = ()) -> None:
         super().__init__(model, classes, lr, weight_decay, scheduler, warmup_fraction,
                          fit_standardizer=False, augment=None)
         self.save_hyperparameters(ignore=["model"])
@@ -81,6 +88,13 @@ class TrajectoryForecast(WindowTask):
                               f"outcomes {self.outcomes}", field="task.pro_scale",
                               fix=f"give a scale for each of {self.outcomes}, or null")
         self.register_buffer("scale", torch.tensor([float(scale[o]) for o in self.outcomes]))
+        unknown = sorted(set(log_outcomes) - set(self.outcomes))
+        if unknown:
+            raise ConfigError(f"log_outcomes {unknown} are not outcomes of this task "
+                              f"{self.outcomes}", field="task.log_outcomes",
+                              fix=f"name outcomes among {self.outcomes}, or []")
+        self.register_buffer("is_log", torch.tensor([o in set(log_outcomes)
+                                                     for o in self.outcomes]), persistent=False)
         self.quantiles = list(model.quantiles)
         self.n_ahead = len(self.classes) // len(self.outcomes)
         self._kept: dict[str, list] = {"val": [], "test": []}
@@ -92,6 +106,25 @@ class TrajectoryForecast(WindowTask):
         dm = self._datamodule()
         if self._scale_from_data and dm is not None and getattr(dm, "outcome_scale", None):
             self.scale.copy_(torch.tensor([dm.outcome_scale[o] for o in self.outcomes]))
+        if self.is_log.any() and dm is not None and getattr(dm, "table", None) is not None:
+            self._log_scale_from(dm)
+
+    def _log_scale_from(self, dm) -> None:
+        """Refuse negative values of a log outcome; with ``pro_scale`` None, its scale is the
+        training patients' SD of ``log1p`` of it."""
+        rows = sorted(set(dm.datasets["train"].tensors["patient"].tolist()))
+        pros = dm.table.pros[rows]
+        for j, name in enumerate(self.outcomes):
+            if not bool(self.is_log[j]):
+                continue
+            v = pros[..., j][np.isfinite(pros[..., j])]
+            if (v < 0).any():
+                raise ConfigError(f"outcome '{name}' has negative values (min {v.min():g}); "
+                                  "log1p needs counts or scores >= 0", field="task.log_outcomes",
+                                  fix=f"leave '{name}' out of task.log_outcomes")
+            sd = float(np.log1p(v).std()) if v.size else 0.0
+            if self._scale_from_data and sd > 1e-8:
+                self.scale[j] = sd
 
     # ------------------------------------------------------------------ forward
     def forward(self, batch: dict) -> dict[str, torch.Tensor]:
@@ -99,13 +132,21 @@ class TrajectoryForecast(WindowTask):
         ``"change": (batch, A, O, Q)`` in model units, ``"logit"``}."""
         out = self.model(batch["sessions"], batch["observed"])
         change = out["quantiles"].view(-1, self.n_ahead, len(self.outcomes), len(self.quantiles))
-        q = batch["anchor"][:, None, :, None] + change * self.scale[:, None]
+        anchor = batch["anchor"][:, None, :, None]
+        q = anchor + change * self.scale[:, None]
+        if self.is_log.any():
+            logged = torch.expm1(torch.log1p(anchor.clamp(min=0)) + change * self.scale[:, None])
+            q = torch.where(self.is_log[:, None], logged, q)
         logit = out["non_response_logit"]
         return {"quantiles": q, "change": change, "logit": logit,
                 "non_response_prob": torch.sigmoid(logit)}
 
     def _loss(self, out: dict, batch: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        target = (batch["future"] - batch["anchor"][:, None]) / self.scale
+        future, anchor = batch["future"], batch["anchor"][:, None]
+        target = (future - anchor) / self.scale
+        if self.is_log.any():
+            logged = (torch.log1p(future.clamp(min=0)) - torch.log1p(anchor.clamp(min=0)))
+            target = torch.where(self.is_log, logged / self.scale, target)
         pin = pinball_loss(out["change"], target, self.quantiles)
         bce = masked_bce(out["logit"], batch["non_response"])
         return pin + self.hparams.non_response_weight * bce, pin, bce

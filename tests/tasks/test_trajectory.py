@@ -187,3 +187,34 @@ def test_task_forecasts_in_points_from_the_last_report_and_masks_missing_targets
     assert torch.all(change.grad[missing] == 0) and torch.any(change.grad[~missing] != 0)
     with pytest.raises(ConfigError):
         TrajectoryForecast(model, ["odi@+1", "nrs@+1"], pro_scale={"odi": 10.0})
+
+
+def test_log_outcomes_forecast_on_the_log1p_scale_and_back():
+    """A log outcome's quantiles are expm1(log1p(last report) + scale * change), still ordered,
+    and its pinball target is the log change; the other outcome stays on the points scale.
+    An unknown name is refused."""
+    from lbpnet.tasks.trajectory import TrajectoryForecast
+
+    table = _table()
+    ex = make_examples(table, np.zeros((2, 4, 3)), [0, 1], [1, 2], 4, NonResponse())
+    model = SessionGRU({"sessions": 4}, n_outputs=6, quantiles=Q)
+    names = [f"{p}@+{a}" for a in (1, 2, 3) for p in ("odi", "nrs")]
+    task = TrajectoryForecast(model, names, pro_scale={"odi": 0.5, "nrs": 1.0},
+                              log_outcomes=["odi"])
+    out = task(ex)
+    anchor = ex["anchor"][:, None, :, None]
+    odi = torch.expm1(torch.log1p(anchor[:, :, :1]) + out["change"][:, :, :1] * 0.5)
+    assert torch.allclose(out["quantiles"][:, :, :1], odi)
+    assert torch.allclose(out["quantiles"][:, :, 1:], anchor[:, :, 1:] + out["change"][:, :, 1:])
+    assert (out["quantiles"].diff(dim=-1) >= -1e-6).all()            # still ordered
+    # the loss is zero-gradient at a change equal to the target's log change (median only)
+    target = (torch.log1p(ex["future"][:, :, 0]) - torch.log1p(ex["anchor"][:, None, 0])) / 0.5
+    change = out["change"].detach().clone()
+    ok = ~torch.isnan(target)
+    change[..., 0, :] = torch.where(ok[..., None], target[..., None], 0.0)
+    change.requires_grad_(True)
+    task._loss({**out, "change": change}, ex)[0].backward()
+    assert torch.all(change.grad[..., 0, 1][ok] == 0)             # median exactly on target
+    with pytest.raises(ConfigError, match="log_outcomes"):
+        TrajectoryForecast(model, names, pro_scale={"odi": 1.0, "nrs": 1.0},
+                           log_outcomes=["seizures"])
