@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from omegaconf import OmegaConf
 
 from lbpnet.atomic import atomic_write_text
 
@@ -29,7 +30,7 @@ DATASETS = {
                  "baseline (8-week count / 4) and four 2-week periods; non-response = < 50 % "
                  "reduction from baseline in period 4"),
     "simulated": (["odi", "nrs"], "SIMULATED — the lbpnet cohort simulator "
-                  "(experiment=synthetic_trajectory, 80 patients, 6 sessions, sensor measures "
+                  "(experiment=synthetic_trajectory, {n_patients} patients, 6 sessions, sensor measures "
                   "+ ODI/NRS); non-response = ODI improves < 10 points and < 30 %"),
 }
 FORECASTERS = {"": "GRU (lbpnet)", "baseline_mixed_model/": "mixed model (MixedLM)",
@@ -49,6 +50,7 @@ def _load() -> dict:
         if "test/calibration" not in m:
             raise ValueError(f"{path}: no calibrated scores (an old run); rerun run.sh")
         m["seed"] = int(path.parent.parent.name.removeprefix("seed"))
+        m["n_patients"] = OmegaConf.load(path.parent / "config.yaml").data.get("n_patients")
         k = int(path.parent.name.split("_")[0].removeprefix("k"))
         runs[name, k].append(m)
     return runs
@@ -75,7 +77,9 @@ def pooled_coverage(ms: list[dict], prefix: str, key: str) -> float:
 def _section(name: str, k: int, ms: list[dict], bars: list[str]) -> list[str]:
     outcomes, what = DATASETS[name]
     seeds = sorted({m["seed"] for m in ms})
-    lines = [f"## {name}, k = {k}", "", what + ".", "",
+    sizes = sorted({m["n_patients"] for m in ms}, key=str)
+    lines = [f"## {name}, k = {k}", "",
+             what.format(n_patients=" / ".join(map(str, sizes))) + ".", "",
              f"{len(ms)} runs (seeds {seeds} × patient folds), "
              f"{sum(m['test/examples'] for m in ms)} test patient-examples, "
              f"{sum(m['test/non_responders'] for m in ms)} of them non-responders; "
@@ -100,9 +104,13 @@ def _section(name: str, k: int, ms: list[dict], bars: list[str]) -> list[str]:
                 c = pooled_coverage(ms, prefix, f"coverage{tag}_{o}")
                 plain = pooled_coverage(ms, f"{prefix}conservative/", f"coverage{tag}_{o}")
                 raw = pooled_coverage(ms, f"{prefix}uncalibrated/", f"coverage{tag}_{o}")
+                per_run = _values(ms, f"test/{prefix}coverage{tag}_{o}")
+                se = per_run.std(ddof=1) / np.sqrt(len(per_run)) if len(per_run) > 1 \
+                    else float("nan")
                 ok = abs(c - nominal) <= TOLERANCE
                 bars.append(f"| {name} | {k} | {o} | {label} | {nominal:.2f} | {c:.3f} | "
-                            f"{'yes' if ok else '**no**'} | {plain:.3f} | {raw:.3f} |")
+                            f"{se:.3f} | {'yes' if ok else '**no**'} | {plain:.3f} | "
+                            f"{raw:.3f} |")
         mixed = maes["mixed model (MixedLM)"]
         best = min((v, lab) for lab, v in maes.items() if lab != "mixed model (MixedLM)")
         lines += ["", f"Best non-mixed-model forecaster by MAE: {best[1]} ({best[0]:.3f}) "
@@ -136,8 +144,11 @@ def main() -> str:
              ""]
     bars = ["## Bar: calibrated coverage within ±0.03 of nominal (pooled over all test targets "
             "of all runs); plain split conformal and the uncalibrated intervals beside", "",
-            "| data | k | outcome | forecaster | nominal | coverage | within ±0.03 | "
-            "plain | uncalibrated |", "|---|---|---|---|---|---|---|---|---|"]
+            "SE: standard error of the mean of the runs' coverages (SD / sqrt(runs)): how far "
+            "the pooled coverage may sit from the truth by the draw of calibration patients "
+            "alone", "",
+            "| data | k | outcome | forecaster | nominal | coverage | SE | within ±0.03 | "
+            "plain | uncalibrated |", "|---|---|---|---|---|---|---|---|---|---|"]
     missing = []
     for name in DATASETS:
         for k in ((2,) if name != "simulated" else (1, 2, 3)):

@@ -25,8 +25,6 @@ for dataset in $DATASETS; do
     args=(experiment=synthetic_trajectory data.n_patients=200); ks=${KS:-"1 2 3"}
   else
     args=(experiment=pro_trajectory data.dataset=$dataset data.covariates=[arm]); ks=${KS:-2}
-    # seizure counts are heavy-tailed and >= 0: the GRU forecasts them on the log1p scale
-    if [ "$dataset" = epilepsy ]; then args+=("task.log_outcomes=[seizures]"); fi
   fi
   for k in $ks; do
     for seed in $SEEDS; do
