@@ -85,16 +85,16 @@ def _weeks(dm) -> np.ndarray:
     return np.where(dm.table.present, dm.table.days / 7.0, np.nan)
 
 
-def forecaster_quantiles(task, dm, k: int) -> dict[str, dict[str, np.ndarray]]:
-    """Per forecaster and side (``val``, ``test``): quantile forecasts (n, A, O, Q) and
-    ``future`` (n, A, O), ``patient`` ids (n,), ``non_response`` (n,), and where the forecaster
-    has one, ``prob`` (n,)."""
-    qs = list(task.quantiles)
+def baseline_quantiles(dm, quantiles, k: int) -> dict[str, dict[str, np.ndarray]]:
+    """The baselines' side arrays of :func:`forecaster_quantiles` (LOCF, last + median
+    change, mixed model, early-change logistic), fitted on the training patients only; no
+    trained model needed."""
+    qs = list(quantiles)
     train_ex = dm.datasets["train"].tensors
     patients = np.asarray(dm.table.patients, dtype=object)
     train_rows = sorted(set(train_ex["patient"].tolist()))
-    out: dict[str, dict] = {name: {} for name in ("model", "locf", "median_change",
-                                                   "mixed_model", "logistic")}
+    out: dict[str, dict] = {name: {} for name in ("locf", "median_change", "mixed_model",
+                                                   "logistic")}
     locf = CarriedForward(qs, "last").fit(train_ex, k)
     drift = CarriedForward(qs, "median_change").fit(train_ex, k)
     logistic = EarlyChangeLogistic().fit(train_ex, k)
@@ -105,10 +105,6 @@ def forecaster_quantiles(task, dm, k: int) -> dict[str, dict[str, np.ndarray]]:
         rows = ex["patient"].numpy().astype(int)
         common = {"future": ex["future"].numpy(), "patient": patients[rows],
                   "non_response": ex["non_response"].numpy()}
-        pred = task.predict_side(dm, side)
-        keep = pred["k"] == k
-        out["model"][side] = {**common, "q": pred["quantiles"][keep],
-                              "prob": pred["non_response_prob"][keep]}
         out["locf"][side] = {**common, "q": locf.predict(ex["anchor"]).numpy()}
         out["median_change"][side] = {**common, "q": drift.predict(ex["anchor"]).numpy()}
         A = common["future"].shape[1]
@@ -116,6 +112,52 @@ def forecaster_quantiles(task, dm, k: int) -> dict[str, dict[str, np.ndarray]]:
                                     "q": mixed.predict(weeks[rows], dm.table.pros[rows], k)[:, :A]}
         out["logistic"][side] = {**common, "prob": logistic.predict_proba(ex).numpy()}
     return out
+
+
+def forecaster_quantiles(task, dm, k: int) -> dict[str, dict[str, np.ndarray]]:
+    """Per forecaster and side (``val``, ``test``): quantile forecasts (n, A, O, Q) and
+    ``future`` (n, A, O), ``patient`` ids (n,), ``non_response`` (n,), and where the forecaster
+    has one, ``prob`` (n,). The run's model first, then :func:`baseline_quantiles`."""
+    base = baseline_quantiles(dm, task.quantiles, k)
+    model = {}
+    for side in ("val", "test"):
+        pred = task.predict_side(dm, side)
+        keep = pred["k"] == k
+        common = {n: base["locf"][side][n] for n in ("future", "patient", "non_response")}
+        model[side] = {**common, "q": pred["quantiles"][keep],
+                       "prob": pred["non_response_prob"][keep]}
+    return {"model": model, **base}
+
+
+def calibration_keys(sides: dict, quantiles, outcomes, prefix: str, train_patients,
+                     levels=LEVELS, method: str = "normalised", seed: int = 0) -> dict:
+    """One forecaster's ``metrics.json`` keys under ``prefix``: its intervals conformal-
+    calibrated on ``sides["val"]`` and scored on ``sides["test"]`` (smoothed, plain under
+    ``conservative/``, its own under ``uncalibrated/``), and its P(non-response) raw and
+    Platt-calibrated, where it has one."""
+    qs = list(quantiles)
+    mid = median_index(qs)
+    val, test = sides["val"], sides["test"]
+    res: dict = {}
+    if "q" in test:
+        for level in levels:
+            lo, hi, exact = _pair(qs, level)
+            cq, tq = val["q"][..., [lo, mid, hi]], test["q"][..., [lo, mid, hi]]
+            sfx = _suffix(level)
+            if exact:
+                res.update(interval_keys(tq, test["future"], outcomes,
+                                         f"{prefix}uncalibrated/", sfx))
+            for randomised, where in ((True, prefix), (False, f"{prefix}conservative/")):
+                cal = ConformalCalibrator(level, method, randomised, seed).fit(
+                    cq, val["future"], val["patient"], train_patients)
+                res.update(interval_keys(cal.predict(tq), test["future"], outcomes, where, sfx))
+    if "prob" in test:
+        res.update(_prob_keys(test["prob"], test["non_response"], f"{prefix}uncalibrated/"))
+        known = ~np.isnan(val["non_response"])
+        if known.any():
+            pc = ProbabilityCalibrator("platt").fit(val["prob"], val["non_response"])
+            res.update(_prob_keys(pc.predict(test["prob"]), test["non_response"], prefix))
+    return res
 
 
 def calibrated_test_scores(task, dm, levels=LEVELS, method: str = "normalised",
@@ -130,34 +172,14 @@ def calibrated_test_scores(task, dm, levels=LEVELS, method: str = "normalised",
                                      "why": "no validation patients to calibrate on"}}
     k = int(dm.observed_sessions)
     qs = list(task.quantiles)
-    mid = median_index(qs)
     train_patients = [dm.table.patients[i] for i in
                       sorted(set(dm.datasets["train"].tensors["patient"].tolist()))]
     res: dict = {}
     by = forecaster_quantiles(task, dm, k)
     for name, sides in by.items():
         prefix = "test/" if name == "model" else f"test/baseline_{name}/"
-        val, test = sides["val"], sides["test"]
-        outcomes = list(dm.table.outcomes)
-        if "q" in test:
-            for level in levels:
-                lo, hi, exact = _pair(qs, level)
-                cq, tq = val["q"][..., [lo, mid, hi]], test["q"][..., [lo, mid, hi]]
-                sfx = _suffix(level)
-                if exact:
-                    res.update(interval_keys(tq, test["future"], outcomes,
-                                             f"{prefix}uncalibrated/", sfx))
-                for randomised, where in ((True, prefix), (False, f"{prefix}conservative/")):
-                    cal = ConformalCalibrator(level, method, randomised, seed).fit(
-                        cq, val["future"], val["patient"], train_patients)
-                    res.update(interval_keys(cal.predict(tq), test["future"], outcomes, where,
-                                             sfx))
-        if "prob" in test:
-            res.update(_prob_keys(test["prob"], test["non_response"], f"{prefix}uncalibrated/"))
-            known = ~np.isnan(val["non_response"])
-            if known.any():
-                pc = ProbabilityCalibrator("platt").fit(val["prob"], val["non_response"])
-                res.update(_prob_keys(pc.predict(test["prob"]), test["non_response"], prefix))
+        res.update(calibration_keys(sides, qs, list(dm.table.outcomes), prefix,
+                                    train_patients, levels, method, seed))
     val_patients = sorted(set(map(str, by["model"]["val"]["patient"])))
     test_patients = sorted(set(map(str, by["model"]["test"]["patient"])))
     res["test/calibration"] = {
