@@ -14,6 +14,7 @@ Every run writes into its Hydra run directory:
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from pathlib import Path
@@ -239,6 +240,10 @@ def main(cfg: DictConfig) -> float | None:
 
 def _main(cfg: DictConfig) -> float | None:
     metrics = train(cfg)
+    # the run's trainer, task and data module reference each other: collect them now, so a
+    # --multirun releases one run's memory-mapped streams (one file descriptor each) before
+    # the next run opens its own
+    gc.collect()
     target = cfg.get("optimized_metric")
     value = sweep_objective(metrics, target) if target else None
     if value is None and _optuna_sweep():

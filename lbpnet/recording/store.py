@@ -234,11 +234,7 @@ def read_recording(path: str | os.PathLike, mmap: bool = True,
         check_stream_file(file, path, name, len(info["channel_names"]))
         handle = NpyHandle(str(file.resolve()), _tuple(info.get("gain")),
                            _tuple(info.get("offset")))
-        try:
-            data = np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
-        except (OSError, ValueError) as err:
-            raise ReaderError(f"cannot read stream '{name}' ({err})", source=str(file),
-                              field=f"streams.{name}", fix="rewrite the recording") from None
+        data = _load_stream(file, name, mmap)
         if handle.gain is not None:
             if data.dtype.kind not in "iu":
                 raise ReaderError(f"stream '{name}' has gain/offset but holds {data.dtype}",
@@ -264,3 +260,29 @@ def _write_json(file: Path, obj: dict) -> None:
         json.dump(obj, f, indent=1, allow_nan=False)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _load_stream(file: Path, name: str, mmap: bool):
+    """``np.load`` of one stream file; out of file descriptors (one per memory-mapped stream),
+    the soft limit is raised to the hard one once and the load retried."""
+    from lbpnet.recording.open_files import (current_open_file_limit, is_too_many_open_files,
+                                             raise_open_file_limit)
+
+    for attempt in (0, 1):
+        try:
+            return np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
+        except (OSError, ValueError) as err:
+            if is_too_many_open_files(err):
+                if attempt == 0 and raise_open_file_limit() is not None:
+                    continue
+                raise ReaderError(
+                    f"cannot open stream '{name}': too many open files (each memory-mapped "
+                    f"stream holds one; the limit is {current_open_file_limit()})",
+                    source=str(file), field=f"streams.{name}",
+                    fix="raise the limit (ulimit -n 65536, or the hard limit in "
+                        "/etc/security/limits.conf), read fewer recordings at once, or "
+                        "store the cohort as Zarr (data.store_backend=zarr: files opened only "
+                        "while read)") from None
+            raise ReaderError(f"cannot read stream '{name}' ({err})", source=str(file),
+                              field=f"streams.{name}", fix="rewrite the recording") from None
+
