@@ -40,6 +40,12 @@ LEVELS = {"": 0.80, "90": 0.90}
 TOLERANCE = 0.03
 
 
+def _seed_list(seeds: list[int]) -> str:
+    """``0-39`` for a contiguous run of seeds, else the list."""
+    contiguous = len(seeds) > 3 and seeds == list(range(seeds[0], seeds[-1] + 1))
+    return f"{seeds[0]}-{seeds[-1]}" if contiguous else str(seeds)
+
+
 def _load() -> dict:
     runs: dict = defaultdict(list)
     for path in sorted(RESULTS.glob("*/seed*/k*_fold*/metrics.json")):
@@ -80,7 +86,7 @@ def _section(name: str, k: int, ms: list[dict], bars: list[str]) -> list[str]:
     sizes = sorted({m["n_patients"] for m in ms}, key=str)
     lines = [f"## {name}, k = {k}", "",
              what.format(n_patients=" / ".join(map(str, sizes))) + ".", "",
-             f"{len(ms)} runs (seeds {seeds} × patient folds), "
+             f"{len(ms)} runs (seeds {_seed_list(seeds)} × patient folds), "
              f"{sum(m['test/examples'] for m in ms)} test patient-examples, "
              f"{sum(m['test/non_responders'] for m in ms)} of them non-responders; "
              f"{int(np.mean([m['test/calibration']['calibration_patients'] for m in ms]))} "
